@@ -1,0 +1,33 @@
+import {Command, Errors} from '@oclif/core'
+
+/**
+ * Errors from the library folders (auth/, strava/, notes/) carry the exit code from the README's
+ * contract, so that commands stay thin and every failure ends as one or two plain sentences.
+ */
+export interface ExitCodeError extends Error {
+  exitCode: number
+  suggestions?: string[]
+}
+
+export function isExitCodeError(error: unknown): error is ExitCodeError {
+  return error instanceof Error && typeof (error as Partial<ExitCodeError>).exitCode === 'number'
+}
+
+export abstract class BaseCommand extends Command {
+  protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    // oclif's own errors (bad flags, this.error, this.exit) already carry their exit code.
+    if (error instanceof Errors.CLIError || 'oclif' in error) return super.catch(error)
+    if (isExitCodeError(error)) {
+      if (process.env.DEBUG) this.logToStderr(error.stack ?? '')
+      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode, suggestions: error.suggestions}))
+    }
+
+    if (process.env.DEBUG) return super.catch(error)
+    return super.catch(
+      new Errors.CLIError(`Unexpected failure: ${error.message}`, {
+        exit: 1,
+        suggestions: ['Run again with DEBUG=* for details, and report it if it persists.'],
+      }),
+    )
+  }
+}
