@@ -1,0 +1,300 @@
+import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'
+import {parseStravaJson} from './json.js'
+import {
+  dailyLimitReached,
+  describeUsage,
+  nextQuarterHour,
+  nextUtcMidnight,
+  parseRateLimits,
+  RESET_MARGIN_MS,
+} from './rate-limit.js'
+import type {AccessTokenSource} from './token-source.js'
+import type {Fault, SummaryActivity, SummaryAthlete} from './types.js'
+
+export const DEFAULT_API_URL = 'https://www.strava.com/api/v3'
+/** Strava's largest page; fewer pages spend less of the rate limit. */
+export const PAGE_SIZE = 200
+
+export interface StravaClientOptions {
+  /** Default: STRAVA_API_URL, else Strava's documented host (announced to move in 2027, hence configurable). */
+  apiUrl?: string
+  tokens: AccessTokenSource
+  /** Clock in epoch milliseconds. */
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  /** One line per request for --verbose; never contains a token. */
+  log?: (line: string) => void
+  /** Seconds this client may spend in total waiting for the 15-minute rate limit window to reset. Default 900. */
+  maxWait?: number
+  /** Called before each such wait with the moment the wait ends. */
+  onWait?: (until: Date) => void
+  /** Per-request timeout in milliseconds. Default 30 s. */
+  timeoutMs?: number
+  /** Retries after a server error, network error or broken body. Default 3 (so 4 attempts). */
+  retries?: number
+  /** Source of backoff jitter in [0, 1). */
+  random?: () => number
+}
+
+export interface ListActivitiesOptions {
+  /** Epoch seconds, exclusive bounds on the activity's UTC start as Strava applies them. */
+  after: number
+  before: number
+  /** After each page: its number, the activities so far, and the page itself (ascending by start, as `after` is given). */
+  onPage?: (page: number, total: number, activities: SummaryActivity[]) => void
+}
+
+type Query = Record<string, string | number>
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+])
+
+/** Why an attempt failed in a way that is worth another try. */
+class TransientFailure extends Error {}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+function faultOf(body: string): Fault | undefined {
+  try {
+    const parsed = JSON.parse(body) as Partial<Fault>
+    return typeof parsed === 'object' && parsed !== null
+      ? {message: String(parsed.message ?? ''), errors: parsed.errors}
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function hasFaultError(fault: Fault | undefined, test: (e: NonNullable<Fault['errors']>[number]) => boolean) {
+  return fault?.errors?.some(test) ?? false
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out'
+  const cause = (error as {cause?: {code?: string; message?: string}}).cause
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+}
+
+export class StravaClient {
+  private readonly apiUrl: string
+  private readonly tokens: AccessTokenSource
+  private readonly now: () => number
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly log?: (line: string) => void
+  private readonly onWait?: (until: Date) => void
+  private readonly timeoutMs: number
+  private readonly retries: number
+  private readonly random: () => number
+  /** Milliseconds of rate-limit waiting still allowed. */
+  private waitBudgetMs: number
+
+  constructor(options: StravaClientOptions) {
+    const apiUrl = options.apiUrl ?? process.env.STRAVA_API_URL ?? DEFAULT_API_URL
+    if (!URL.canParse(apiUrl)) {
+      throw new StravaRequestError(`The Strava API address "${apiUrl}" is not a URL; check STRAVA_API_URL.`, 400)
+    }
+
+    this.apiUrl = apiUrl.replace(/\/+$/, '')
+    this.tokens = options.tokens
+    this.now = options.now ?? Date.now
+    this.sleep = options.sleep ?? realSleep
+    this.log = options.log
+    this.onWait = options.onWait
+    this.timeoutMs = options.timeoutMs ?? 30_000
+    this.retries = options.retries ?? 3
+    this.random = options.random ?? Math.random
+    this.waitBudgetMs = (options.maxWait ?? 900) * 1000
+  }
+
+  async getAthlete(): Promise<SummaryAthlete> {
+    return (await this.get('/athlete', {})) as SummaryAthlete
+  }
+
+  /**
+   * Every activity that started between `after` and `before`, paging until Strava returns an empty
+   * page: its docs warn that a short page does not prove the end (hidden activities are left out of
+   * a page after counting). A rate-limit wait in between resumes at the page it stopped on.
+   */
+  async listActivities(options: ListActivitiesOptions): Promise<SummaryActivity[]> {
+    const activities: SummaryActivity[] = []
+    for (let page = 1; ; page++) {
+      const query = {after: options.after, before: options.before, page, per_page: PAGE_SIZE}
+      const batch = await this.get('/athlete/activities', query)
+      if (!Array.isArray(batch)) {
+        throw new StravaUnavailableError(
+          'Strava answered the activity list with something that is not a list; try again later.',
+          1,
+        )
+      }
+
+      if (batch.length === 0) return activities
+      activities.push(...(batch as SummaryActivity[]))
+      options.onPage?.(page, activities.length, batch as SummaryActivity[])
+    }
+  }
+
+  private async get(path: string, query: Query): Promise<unknown> {
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
+    const pathWithQuery = search ? `${path}?${search}` : path
+    let token = await this.tokens.accessToken()
+    let renewed = false
+    let failures = 0
+
+    for (;;) {
+      let response: Response
+      let body: string
+      try {
+        response = await fetch(this.apiUrl + pathWithQuery, {
+          headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'},
+          signal: AbortSignal.timeout(this.timeoutMs),
+        })
+        body = await response.text()
+      } catch (error) {
+        const problem = describeNetworkError(error)
+        this.log?.(`GET ${pathWithQuery} failed: ${problem}`)
+        if (!this.isNetworkError(error)) throw error
+        failures = await this.backOff(failures, problem)
+        continue
+      }
+
+      const limits = parseRateLimits(response.headers)
+      const usage = describeUsage(limits)
+      this.log?.(`GET ${pathWithQuery} ${response.status}${usage ? ` (${usage})` : ''}`)
+
+      try {
+        if (response.ok) return this.parseBody(body)
+        const fault = faultOf(body)
+        switch (true) {
+          case response.status === 401: {
+            if (hasFaultError(fault, (e) => e.field === 'activity:read_permission' || e.code === 'missing')) {
+              throw new StravaAuthError(
+                'The saved Strava login does not allow reading activities. Run `weeknotes auth` again and keep "View data about your activities" ticked on Strava\'s consent page.',
+              )
+            }
+
+            if (renewed) {
+              throw new StravaAuthError('Strava rejected the saved login; run `weeknotes auth` again.')
+            }
+
+            renewed = true
+            token = await this.tokens.renewAfterRejection(token)
+            continue
+          }
+
+          case response.status === 403: {
+            throw this.forbidden(fault)
+          }
+
+          case response.status === 429: {
+            await this.waitForRateLimit(limits)
+            continue
+          }
+
+          case response.status >= 500: {
+            throw new TransientFailure(`${response.status} ${response.statusText}`.trim())
+          }
+
+          default: {
+            const detail = fault?.message || response.statusText
+            throw new StravaRequestError(
+              `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
+              response.status,
+            )
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof TransientFailure)) throw error
+        failures = await this.backOff(failures, error.message)
+      }
+    }
+  }
+
+  private parseBody(body: string): unknown {
+    try {
+      return parseStravaJson(body)
+    } catch {
+      throw new TransientFailure('an incomplete or invalid JSON answer')
+    }
+  }
+
+  private isNetworkError(error: unknown): boolean {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true
+    // undici reports every connection problem as TypeError('fetch failed') with the system error as cause,
+    // and a body cut off mid-stream as TypeError('terminated').
+    const code = (error as {cause?: {code?: string}}).cause?.code
+    return (
+      error instanceof TypeError &&
+      (code === undefined || TRANSIENT_NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))
+    )
+  }
+
+  /** Sleeps 1 s, 2 s, 4 s... (plus up to 25% jitter) after each failure; past the retries, gives up. */
+  private async backOff(failures: number, problem: string): Promise<number> {
+    const attempts = failures + 1
+    if (attempts > this.retries) {
+      throw new StravaUnavailableError(
+        `Strava did not answer after ${attempts} attempts (last: ${problem}); try again later.`,
+        attempts,
+      )
+    }
+
+    await this.sleep(1000 * 2 ** failures * (1 + this.random() * 0.25))
+    return attempts
+  }
+
+  private forbidden(fault: Fault | undefined): Error {
+    const inactive =
+      hasFaultError(fault, (e) => e.resource === 'Application' && (e.code ?? '').toLowerCase() === 'inactive') ||
+      /application inactive/i.test(fault?.message ?? '')
+    if (inactive) {
+      return new StravaAuthError(
+        'Strava reports the API application behind this login as inactive. Since 30 June 2026 a Standard Tier Strava API app needs its owner to hold an active Strava subscription: the app owner should subscribe, reactivate the app at https://www.strava.com/settings/api, then run weeknotes again.',
+      )
+    }
+
+    return new StravaAuthError(
+      `Strava refused access (403${fault?.message ? ` ${fault.message}` : ''}). Check the app's settings at https://www.strava.com/settings/api, then run \`weeknotes auth\` again.`,
+    )
+  }
+
+  /**
+   * A 429: the daily window only resets at midnight UTC, so that is a stop; the 15-minute window
+   * resets at the next quarter hour, worth waiting for while the --max-wait budget allows.
+   */
+  private async waitForRateLimit(limits: ReturnType<typeof parseRateLimits>): Promise<void> {
+    const now = this.now()
+    if (dailyLimitReached(limits)) {
+      const retryAt = nextUtcMidnight(now)
+      throw new RateLimitError(
+        `Strava's daily rate limit is used up; try again after ${formatUtc(retryAt)}.`,
+        'daily',
+        retryAt,
+      )
+    }
+
+    const until = new Date(nextQuarterHour(now).getTime() + RESET_MARGIN_MS)
+    const waitMs = until.getTime() - now
+    if (waitMs > this.waitBudgetMs) {
+      throw new RateLimitError(
+        `Strava's 15-minute rate limit is used up and resets after the allowed wait (--max-wait); try again after ${formatUtc(until)}.`,
+        'short',
+        until,
+      )
+    }
+
+    this.waitBudgetMs -= waitMs
+    this.onWait?.(until)
+    await this.sleep(waitMs)
+  }
+}
+
+/** "2024-03-11 14:45 UTC": an unambiguous moment for people in any zone. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
