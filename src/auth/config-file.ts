@@ -1,0 +1,85 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+export type StorageKind = 'keyring' | 'file'
+
+/** The logged-in session as far as it is not secret: what `auth status` shows without touching the keyring. */
+export interface SessionSettings {
+  storage: StorageKind
+  /** Name of the credential record in the store (keyring account or key in credentials.json). */
+  account: string
+  athlete?: Record<string, unknown>
+  scopes: string[]
+  /** Access token expiry, epoch seconds. */
+  expiresAt?: number
+}
+
+/** `<configDir>/config.json`: non-secret settings only. */
+export interface WeeknotesConfig {
+  clientId?: string
+  session?: SessionSettings
+}
+
+export function configPath(configDir: string): string {
+  return join(configDir, 'config.json')
+}
+
+export class ConfigFileError extends Error {
+  exitCode = 1
+  suggestions: string[]
+  constructor(path: string, reason: string) {
+    super(`The settings file ${path} could not be read: ${reason}.`)
+    this.name = 'ConfigFileError'
+    this.suggestions = [`Fix or delete ${path}, then run \`weeknotes auth\` again.`]
+  }
+}
+
+export async function readConfig(configDir: string): Promise<WeeknotesConfig> {
+  const path = configPath(configDir)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new ConfigFileError(path, (error as Error).message)
+  }
+
+  try {
+    const parsed = JSON.parse(text) as unknown
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
+    return parsed as WeeknotesConfig
+  } catch (error) {
+    throw new ConfigFileError(path, (error as Error).message)
+  }
+}
+
+export async function writeConfig(configDir: string, config: WeeknotesConfig): Promise<void> {
+  await writeJsonAtomic(configPath(configDir), config, 0o600)
+}
+
+/**
+ * Writes to a temporary file beside the target, flushes it and renames it over the target, so a reader
+ * (another weeknotes process) sees either the old or the new content, never half a file.
+ */
+export async function writeJsonAtomic(path: string, value: unknown, mode: number): Promise<void> {
+  await mkdir(dirname(path), {recursive: true, mode: 0o700})
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const handle = await open(temporary, 'wx', mode)
+  try {
+    await handle.writeFile(JSON.stringify(value, null, 2) + '\n', 'utf8')
+    await handle.sync()
+  } catch (error) {
+    await handle.close()
+    await rm(temporary, {force: true})
+    throw error
+  }
+
+  await handle.close()
+  try {
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, {force: true})
+    throw error
+  }
+}

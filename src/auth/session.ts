@@ -1,0 +1,291 @@
+import {join} from 'node:path'
+
+import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
+import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
+import {envCredentials} from './env-credentials.js'
+import {AuthError} from './errors.js'
+import {type OAuthProvider, stravaProvider} from './provider.js'
+import {withRefreshLock} from './refresh-lock.js'
+import {type HttpClient, refreshGrant as defaultRefreshGrant, type TokenGrant} from './tokens.js'
+
+/** Renew the access token when it expires within this margin. */
+export const EXPIRY_MARGIN_SECONDS = 5 * 60
+
+export interface StoredProfile {
+  clientId?: string
+  athlete?: Record<string, unknown>
+  scopes: string[]
+  /** Access token expiry, epoch seconds. */
+  expiresAt?: number
+  storage: StorageKind | 'environment'
+}
+
+export type RefreshGrant = typeof defaultRefreshGrant
+
+/** Where a session's tokens live between runs: a credential store record, or nowhere (CI mode). */
+export interface TokenPersistence {
+  load(): Promise<SessionSecrets>
+  save(secrets: SessionSecrets): Promise<void>
+  /** Lock file serializing refreshes across processes; none when nothing is stored. */
+  lockPath?: string
+}
+
+export interface TokenSessionOptions {
+  profile: StoredProfile
+  provider: OAuthProvider
+  clientId: string
+  clientSecret?: string
+  /** The tokens as read when the session was opened. */
+  secrets: SessionSecrets
+  persistence: TokenPersistence
+  now?: () => number
+  warn?: (message: string) => void
+  refreshGrant?: RefreshGrant
+  http?: HttpClient
+  /** What to tell the user when the refresh token is refused. */
+  loginAgainMessage?: string
+  /** Called with the new refresh token when the provider rotated it (CI mode reports it cannot keep it). */
+  onRotation?: (newRefreshToken: string) => void
+}
+
+/**
+ * Hands out access tokens that stay valid for a few minutes (an AccessTokenSource for the Strava
+ * client), renewing them with the refresh token when needed. Renewals are serialized per process
+ * (one shared promise) and across processes (a lock file; the store is re-read once the lock is held,
+ * so a token another process already renewed is used instead of spending the rotating refresh token
+ * twice). A rotated refresh token is stored before the new access token is handed out.
+ */
+export class TokenSession {
+  readonly profile: StoredProfile
+  private current: SessionSecrets
+  private inFlight: Promise<string> | undefined
+  private readonly o: TokenSessionOptions
+  private readonly now: () => number
+
+  constructor(options: TokenSessionOptions) {
+    this.o = options
+    this.profile = options.profile
+    this.current = options.secrets
+    this.now = options.now ?? Date.now
+  }
+
+  async accessToken(): Promise<string> {
+    if (this.inFlight) return this.inFlight
+    if (this.isFresh(this.current)) return this.current.accessToken!
+    return this.renew(this.current.accessToken)
+  }
+
+  /** The API answered 401 to `rejected`: renew once (or reuse a token renewed meanwhile). */
+  async renewAfterRejection(rejected: string): Promise<string> {
+    if (this.inFlight) return this.inFlight
+    if (this.current.accessToken && this.current.accessToken !== rejected && this.isFresh(this.current)) {
+      return this.current.accessToken
+    }
+
+    return this.renew(rejected)
+  }
+
+  private isFresh(secrets: SessionSecrets): boolean {
+    return (
+      secrets.accessToken !== undefined &&
+      secrets.expiresAt !== undefined &&
+      secrets.expiresAt - this.now() / 1000 > EXPIRY_MARGIN_SECONDS
+    )
+  }
+
+  private renew(stale: string | undefined): Promise<string> {
+    this.inFlight ??= this.renewOnce(stale).finally(() => {
+      this.inFlight = undefined
+    })
+    return this.inFlight
+  }
+
+  private async renewOnce(stale: string | undefined): Promise<string> {
+    const {lockPath} = this.o.persistence
+    if (!lockPath) return this.refreshFrom(this.current)
+    return withRefreshLock({path: lockPath}, async () => {
+      // Another process may have renewed while this one waited for the lock.
+      const stored = await this.o.persistence.load()
+      if (stored.accessToken !== stale && this.isFresh(stored)) {
+        this.current = stored
+        return stored.accessToken!
+      }
+
+      return this.refreshFrom(stored)
+    })
+  }
+
+  private async refreshFrom(base: SessionSecrets): Promise<string> {
+    let grant: TokenGrant
+    try {
+      grant = await (this.o.refreshGrant ?? defaultRefreshGrant)({
+        provider: this.o.provider,
+        clientId: this.o.clientId,
+        clientSecret: this.o.clientSecret,
+        refreshToken: base.refreshToken,
+        scopes: base.scopes,
+        http: this.o.http,
+        now: this.now,
+      })
+    } catch (error) {
+      if (
+        error instanceof AuthError &&
+        (error.reason === 'invalid_refresh_token' || error.reason === 'invalid_client')
+      ) {
+        throw new AuthError(
+          this.o.loginAgainMessage ?? 'Strava no longer accepts the saved login; run `weeknotes auth` again.',
+          error.reason,
+          {cause: error},
+        )
+      }
+
+      throw error
+    }
+
+    const next: SessionSecrets = {
+      ...base,
+      accessToken: grant.accessToken,
+      refreshToken: grant.refreshToken ?? base.refreshToken,
+      expiresAt: grant.expiresAt,
+      scopes: grant.scopes.length > 0 ? grant.scopes : base.scopes,
+    }
+    // Stored before use: once the new access token is used, the provider may forget the old refresh token.
+    await this.o.persistence.save(next)
+    if (grant.refreshToken && grant.refreshToken !== base.refreshToken) this.o.onRotation?.(grant.refreshToken)
+    this.current = next
+    this.profile.expiresAt = next.expiresAt
+    return next.accessToken!
+  }
+}
+
+export interface OpenTokenSessionOptions {
+  configDir: string
+  env?: NodeJS.ProcessEnv
+  warn?: (message: string) => void
+  now?: () => number
+  provider?: OAuthProvider
+  refreshGrant?: RefreshGrant
+  http?: HttpClient
+  /** Overrides the store chosen from config.json (tests). */
+  store?: CredentialStore
+}
+
+export function notLoggedInError(): AuthError {
+  return new AuthError('Not logged in. Run `weeknotes auth` first.', 'rejected', {
+    suggestions: [
+      'Or, for CI, set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.',
+    ],
+  })
+}
+
+export function refreshLockPath(configDir: string): string {
+  return join(configDir, 'refresh.lock')
+}
+
+const ciRotationWarning =
+  'Strava issued a new refresh token, which weeknotes cannot store in CI mode (STRAVA_REFRESH_TOKEN is read from the environment). ' +
+  'Strava documents that once a new refresh token is returned the older one no longer works: update the CI secret ' +
+  'STRAVA_REFRESH_TOKEN (see the README, "Running in CI"), or the next run will fail to log in.'
+
+/**
+ * The session `generate` uses: CI mode when STRAVA_REFRESH_TOKEN is set, else the login saved by
+ * `weeknotes auth`, else AuthError (exit 3).
+ */
+export async function openTokenSession(o: OpenTokenSessionOptions): Promise<TokenSession> {
+  const env = o.env ?? process.env
+  const warn = o.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`))
+  const provider = o.provider ?? stravaProvider(env.STRAVA_OAUTH_URL || undefined)
+  const config = await readConfig(o.configDir)
+  const fromEnv = envCredentials(env)
+  const settings = config.session
+  const storeOf = (session: SessionSettings) =>
+    o.store ?? storeFor(session.storage, {configDir: o.configDir, env, warn})
+
+  if (fromEnv.refreshToken) {
+    const clientId = fromEnv.clientId ?? config.clientId
+    let clientSecret = fromEnv.clientSecret
+    if (!clientSecret && settings && clientId === config.clientId) {
+      clientSecret = (await storeOf(settings).get(settings.account))?.clientSecret
+    }
+
+    if (!clientId || !clientSecret) {
+      throw new AuthError(
+        'CI mode needs STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET beside STRAVA_REFRESH_TOKEN.',
+        'rejected',
+      )
+    }
+
+    let warned = false
+    let secrets: SessionSecrets = {refreshToken: fromEnv.refreshToken, scopes: []}
+    return new TokenSession({
+      profile: {clientId, scopes: [], storage: 'environment'},
+      provider,
+      clientId,
+      clientSecret,
+      secrets,
+      persistence: {
+        load: async () => secrets,
+        save: async (next) => {
+          secrets = next
+        },
+      },
+      now: o.now,
+      warn,
+      refreshGrant: o.refreshGrant,
+      http: o.http,
+      loginAgainMessage:
+        'Strava no longer accepts STRAVA_REFRESH_TOKEN; run `weeknotes auth` to get a new one and update the CI secret.',
+      onRotation: () => {
+        if (warned) return
+        warned = true
+        warn(ciRotationWarning)
+      },
+    })
+  }
+
+  if (!settings) throw notLoggedInError()
+  const clientId = fromEnv.clientId ?? config.clientId
+  if (!clientId) throw notLoggedInError()
+  const store = storeOf(settings)
+  const secrets = await store.get(settings.account)
+  if (!secrets) {
+    throw new AuthError(
+      `The saved Strava login is missing from ${store.description}. Run \`weeknotes auth\` again.`,
+      'rejected',
+    )
+  }
+
+  const profile: StoredProfile = {
+    clientId,
+    athlete: settings.athlete,
+    scopes: settings.scopes,
+    expiresAt: secrets.expiresAt,
+    storage: settings.storage,
+  }
+  return new TokenSession({
+    profile,
+    provider,
+    clientId,
+    clientSecret: fromEnv.clientSecret ?? secrets.clientSecret,
+    secrets,
+    persistence: {
+      lockPath: refreshLockPath(o.configDir),
+      load: async () => (await store.get(settings.account)) ?? secrets,
+      save: async (next) => {
+        await store.set(settings.account, next)
+        // The expiry in config.json only feeds `auth status`; the store above is the truth.
+        await recordExpiry(o.configDir, settings.account, next.expiresAt).catch(() => {})
+      },
+    },
+    now: o.now,
+    warn,
+    refreshGrant: o.refreshGrant,
+    http: o.http,
+  })
+}
+
+async function recordExpiry(configDir: string, account: string, expiresAt: number | undefined): Promise<void> {
+  const config = await readConfig(configDir)
+  if (config.session?.account !== account) return
+  await writeConfig(configDir, {...config, session: {...config.session, expiresAt}})
+}
