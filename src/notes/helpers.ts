@@ -1,0 +1,283 @@
+// Template helpers. The context holds raw SI numbers; these turn them into what a reader expects in the
+// athlete's units. Units come from the helper's `units=` hash argument, else from the root context.
+import type HandlebarsRuntime from 'handlebars'
+import {format} from 'date-fns/format'
+
+type Handlebars = typeof HandlebarsRuntime
+type Units = 'metric' | 'imperial'
+
+interface HelperOptions {
+  hash?: Record<string, unknown>
+  data?: {root?: {units?: unknown}}
+}
+
+const METRES_PER_MILE = 1609.344
+const METRES_PER_FOOT = 0.3048
+const METRES_PER_YARD = 0.9144
+
+/** Sports whose effort people read as time per distance rather than speed. */
+const FOOT_SPORTS = new Set(['run', 'trailrun', 'virtualrun', 'walk', 'hike', 'snowshoe'])
+
+const SPORT_LABELS: Record<string, string> = {
+  HighIntensityIntervalTraining: 'HIIT',
+  EBikeRide: 'E-bike ride',
+  EMountainBikeRide: 'E-mountain bike ride',
+  StandUpPaddling: 'Stand-up paddling',
+  Crossfit: 'CrossFit',
+  Velomobile: 'Velomobile',
+}
+
+/** 'TrailRun' -> 'Trail run': Strava's PascalCase sport types as a sentence-case label. */
+export function sportLabel(sportType: string): string {
+  if (SPORT_LABELS[sportType]) return SPORT_LABELS[sportType]
+  const words = sportType.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g)
+  if (!words) return sportType
+  return words
+    .map((word, index) => (index === 0 ? word[0].toUpperCase() + word.slice(1) : word.toLowerCase()))
+    .join(' ')
+}
+
+export function isFootSport(sportType: string): boolean {
+  return FOOT_SPORTS.has(sportType.toLowerCase())
+}
+
+function unitsOf(options: HelperOptions | undefined): Units {
+  const units = options?.hash?.units ?? options?.data?.root?.units
+  return units === 'imperial' ? 'imperial' : 'metric'
+}
+
+function decimalsOf(options: HelperOptions | undefined, fallback: number): number {
+  const decimals = Number(options?.hash?.decimals ?? fallback)
+  return Number.isInteger(decimals) && decimals >= 0 && decimals <= 6 ? decimals : fallback
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/** metres -> '42.3 km' or '26.3 mi' */
+export function formatDistance(metres: unknown, options?: HelperOptions): string {
+  if (!isNumber(metres)) return ''
+  const imperial = unitsOf(options) === 'imperial'
+  const value = (imperial ? metres / METRES_PER_MILE : metres / 1000).toFixed(decimalsOf(options, 1))
+  return `${value} ${imperial ? 'mi' : 'km'}`
+}
+
+/** seconds -> '1:02:03', or '45:07' under an hour */
+export function formatDuration(seconds: unknown): string {
+  if (!isNumber(seconds)) return ''
+  const total = Math.max(0, Math.round(seconds))
+  const hours = Math.floor(total / 3600)
+  const minutes = Math.floor((total % 3600) / 60)
+  const rest = String(total % 60).padStart(2, '0')
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`
+}
+
+function minutesPer(metres: number, speed: unknown): string {
+  if (!isNumber(speed) || speed <= 0) return ''
+  return formatDuration(metres / speed)
+}
+
+/** metres per second -> '5:00 /km' or '8:03 /mi' */
+export function formatPace(speed: unknown, options?: HelperOptions): string {
+  const imperial = unitsOf(options) === 'imperial'
+  const pace = minutesPer(imperial ? METRES_PER_MILE : 1000, speed)
+  return pace && `${pace} /${imperial ? 'mi' : 'km'}`
+}
+
+/** Swimmers count per 100 m or per 100 yd. */
+export function formatSwimPace(speed: unknown, options?: HelperOptions): string {
+  const imperial = unitsOf(options) === 'imperial'
+  const pace = minutesPer(imperial ? 100 * METRES_PER_YARD : 100, speed)
+  return pace && `${pace} /100${imperial ? 'yd' : 'm'}`
+}
+
+/** metres per second -> '25.2 km/h' or '15.7 mph' */
+export function formatSpeed(speed: unknown, options?: HelperOptions): string {
+  if (!isNumber(speed)) return ''
+  const imperial = unitsOf(options) === 'imperial'
+  const value = ((speed * 3600) / (imperial ? METRES_PER_MILE : 1000)).toFixed(decimalsOf(options, 1))
+  return `${value} ${imperial ? 'mph' : 'km/h'}`
+}
+
+export function formatSpeedOrPace(speed: unknown, sportType: unknown, options?: HelperOptions): string {
+  const sport = typeof sportType === 'string' ? sportType : ''
+  if (isFootSport(sport)) return formatPace(speed, options)
+  if (sport.toLowerCase() === 'swim') return formatSwimPace(speed, options)
+  return formatSpeed(speed, options)
+}
+
+/** metres -> '350 m' or '1148 ft' */
+export function formatElevation(metres: unknown, options?: HelperOptions): string {
+  if (!isNumber(metres)) return ''
+  const imperial = unitsOf(options) === 'imperial'
+  return `${Math.round(imperial ? metres / METRES_PER_FOOT : metres)} ${imperial ? 'ft' : 'm'}`
+}
+
+export function formatHeartrate(bpm: unknown): string {
+  return isNumber(bpm) ? `${Math.round(bpm)} bpm` : ''
+}
+
+/**
+ * A Date whose calendar fields are its UTC fields. The context's dates are wall-clock values
+ * ('2024-03-04', '2024-03-31T02:30:00' in Berlin, which does not exist in Berlin's own clock), so
+ * formatting them through the machine's time zone could shift them; through UTC they stay as written.
+ */
+class WallClockDate extends Date {
+  getFullYear() {
+    return this.getUTCFullYear()
+  }
+  getMonth() {
+    return this.getUTCMonth()
+  }
+  getDate() {
+    return this.getUTCDate()
+  }
+  getDay() {
+    return this.getUTCDay()
+  }
+  getHours() {
+    return this.getUTCHours()
+  }
+  getMinutes() {
+    return this.getUTCMinutes()
+  }
+  getSeconds() {
+    return this.getUTCSeconds()
+  }
+  getMilliseconds() {
+    return this.getUTCMilliseconds()
+  }
+  getTimezoneOffset() {
+    return 0
+  }
+  setFullYear(...args: Parameters<Date['setUTCFullYear']>) {
+    return this.setUTCFullYear(...args)
+  }
+  setMonth(...args: Parameters<Date['setUTCMonth']>) {
+    return this.setUTCMonth(...args)
+  }
+  setDate(...args: Parameters<Date['setUTCDate']>) {
+    return this.setUTCDate(...args)
+  }
+  setHours(...args: Parameters<Date['setUTCHours']>) {
+    return this.setUTCHours(...args)
+  }
+  setMinutes(...args: Parameters<Date['setUTCMinutes']>) {
+    return this.setUTCMinutes(...args)
+  }
+  setSeconds(...args: Parameters<Date['setUTCSeconds']>) {
+    return this.setUTCSeconds(...args)
+  }
+  setMilliseconds(...args: Parameters<Date['setUTCMilliseconds']>) {
+    return this.setUTCMilliseconds(...args)
+  }
+}
+
+/**
+ * '2024-03-04' or '2024-03-04T07:00:00' are formatted as written; an instant with a zone
+ * ('2024-03-11T06:00:00.000Z', generatedAt) is formatted in UTC. Patterns are date-fns's.
+ */
+export function formatDate(value: unknown, pattern: unknown = 'yyyy-MM-dd'): string {
+  let time: number
+  if (value instanceof Date) time = value.getTime()
+  else if (typeof value === 'number') time = value
+  else if (typeof value === 'string') {
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) || !value.includes('T')
+    time = Date.parse(hasZone ? value : `${value}Z`)
+  } else return ''
+  if (!Number.isFinite(time)) return ''
+  return format(new WallClockDate(time), typeof pattern === 'string' ? pattern : 'yyyy-MM-dd')
+}
+
+/**
+ * Backslash-escapes what Markdown would read as markup, so an activity called "Intervals | 5x[1k]"
+ * neither breaks a table nor becomes a link; '<' and '>' too, so a name cannot inject HTML.
+ */
+export function escapeMarkdown(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  return String(value)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/[\\`*_[\]<>|~]/g, '\\$&')
+    .replace(/&(?=#?\w+;)/g, '\\&')
+}
+
+/** Handlebars passes its options object last; the helpers below only want the values. */
+function valuesOf(args: unknown[]): unknown[] {
+  return args.slice(0, -1)
+}
+
+function optionsOf(args: unknown[]): HelperOptions {
+  return args[args.length - 1] as HelperOptions
+}
+
+function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value)
+}
+
+function truthy(value: unknown): boolean {
+  return Array.isArray(value) ? value.length > 0 : Boolean(value)
+}
+
+/** `{{distance d "imperial"}}` works as well as `{{distance d units="imperial"}}`. */
+function explicitUnits(positional: unknown, options: HelperOptions): HelperOptions {
+  return positional === 'metric' || positional === 'imperial'
+    ? {...options, hash: {...options?.hash, units: positional}}
+    : options
+}
+
+function withUnits(formatter: (value: unknown, options?: HelperOptions) => string) {
+  return (...args: unknown[]) => {
+    const [value, units] = valuesOf(args)
+    return formatter(value, explicitUnits(units, optionsOf(args)))
+  }
+}
+
+export function registerHelpers(handlebars: Handlebars): void {
+  const safe = (text: string) => new handlebars.SafeString(text)
+  const helpers: Record<string, (...args: unknown[]) => unknown> = {
+    distance: withUnits(formatDistance),
+    duration: (seconds) => formatDuration(seconds),
+    pace: withUnits(formatPace),
+    speed: withUnits(formatSpeed),
+    speedOrPace: (...args) => {
+      const [speed, sportType, units] = valuesOf(args)
+      return formatSpeedOrPace(speed, sportType, explicitUnits(units, optionsOf(args)))
+    },
+    elevation: withUnits(formatElevation),
+    heartrate: (bpm) => formatHeartrate(bpm),
+    date: (...args) => formatDate(valuesOf(args)[0], valuesOf(args)[1]),
+    sportLabel: (sportType) => (typeof sportType === 'string' ? sportLabel(sportType) : ''),
+    md: (value) => safe(escapeMarkdown(value)),
+    eq: (a, b) => a === b,
+    ne: (a, b) => a !== b,
+    gt: (a, b) => toNumber(a) > toNumber(b),
+    gte: (a, b) => toNumber(a) >= toNumber(b),
+    lt: (a, b) => toNumber(a) < toNumber(b),
+    lte: (a, b) => toNumber(a) <= toNumber(b),
+    and: (...args) => valuesOf(args).every(truthy),
+    or: (...args) => valuesOf(args).some(truthy),
+    not: (value) => !truthy(value),
+    add: (a, b) => toNumber(a) + toNumber(b),
+    subtract: (a, b) => toNumber(a) - toNumber(b),
+    multiply: (a, b) => toNumber(a) * toNumber(b),
+    divide: (a, b) => (toNumber(b) === 0 ? 0 : toNumber(a) / toNumber(b)),
+    round: (...args) => {
+      const [value, decimals] = valuesOf(args)
+      const factor = 10 ** (decimals === undefined ? 0 : toNumber(decimals))
+      return Math.round(toNumber(value) * factor) / factor
+    },
+    /** {{plural count "activity" "activities"}} -> the word only; the plural defaults to singular + 's'. */
+    plural: (...args) => {
+      const [count, singular, plural] = valuesOf(args)
+      return toNumber(count) === 1 ? singular : (plural ?? `${String(singular)}s`)
+    },
+    join: (...args) => {
+      const [list, separator] = valuesOf(args)
+      const options = optionsOf(args)
+      const glue = typeof separator === 'string' ? separator : String(options?.hash?.separator ?? ', ')
+      return Array.isArray(list) ? list.join(glue) : ''
+    },
+  }
+  for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper)
+}
