@@ -1,0 +1,224 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import type {NoteDestination, NoteOutcome} from '../generate.js'
+import type {WeekRange} from '../notes/week.js'
+
+// Only types are imported at the top: `generate --help` must not load the notes, Strava or auth code.
+
+export default class Generate extends BaseCommand {
+  static override description = `Fetches the week's activities from Strava in as few requests as possible (200 per page) and renders them with a Handlebars template: the default one writes YAML front matter for Hugo, Jekyll and Eleventy, a summary, a table per sport and each day's activities. An activity belongs to the week of its local start time.
+
+Backfill a series with --from/--to and --out-dir: one note per week from a single fetch over the whole range; existing notes are skipped unless --force, and an interrupted run says where to resume.
+
+When Strava's 15-minute rate limit is reached, it waits for the next quarter hour if that is within --max-wait; the daily limit stops the run (exit 4). Exit codes: 2 bad flags, week or template, or refusing to overwrite; 3 login needed; 4 rate limit; 5 Strava unreachable.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: "Print last week's note"},
+    {
+      command: '<%= config.bin %> <%= command.id %> --week 2024-W10 --output notes/2024-W10.md',
+      description: 'Write one week to a file',
+    },
+    {
+      command:
+        '<%= config.bin %> <%= command.id %> --week last --out-dir content/weeknotes --filename "{{week.year}}/{{week.id}}.md"',
+      description: 'What a Monday cron job runs',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --from 2024-W01 --to 2024-W52 --out-dir content/weeknotes',
+      description: 'Backfill a year, one note per week, from one fetch',
+    },
+    {
+      command:
+        '<%= config.bin %> <%= command.id %> --week 2024-03-06 --units imperial --exclude-private --exclude-sport Walk --template my.md.hbs',
+      description: 'The week containing a date, in miles, with a custom template',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --week this --json',
+      description: "The template context of this week's note as JSON",
+    },
+  ]
+
+  static override flags = {
+    week: Flags.string({
+      char: 'w',
+      summary: 'Week to write: 2024-W10, 2024-10 (ISO week 10), last, this, or a date such as 2024-03-06.',
+      exclusive: ['from', 'to'],
+    }),
+    from: Flags.string({summary: 'First week of a backfill range (needs --out-dir).', exclusive: ['week']}),
+    to: Flags.string({
+      summary: 'Last week of a backfill range; default: last week.',
+      dependsOn: ['from'],
+      exclusive: ['week'],
+    }),
+    template: Flags.string({summary: 'Handlebars template file; default: the bundled weeknotes.md.hbs.'}),
+    units: Flags.string({
+      summary: "Units for distances; default: the athlete's Strava preference.",
+      options: ['metric', 'imperial'],
+    }),
+    'exclude-private': Flags.boolean({summary: 'Leave out activities only you can see (visibility only_me).'}),
+    'exclude-sport': Flags.string({
+      summary: 'Leave out a sport type such as Walk or VirtualRide; repeatable.',
+      multiple: true,
+    }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write the note to this file instead of stdout.',
+      exclusive: ['out-dir'],
+    }),
+    'out-dir': Flags.string({
+      summary: 'Write each note into this directory, named by --filename.',
+      exclusive: ['output'],
+    }),
+    filename: Flags.string({
+      summary: 'File name inside --out-dir, with placeholders such as {{week.id}}, {{week.year}}, {{week.start}}.',
+      default: '{{week.id}}.md',
+      dependsOn: ['out-dir'],
+    }),
+    force: Flags.boolean({
+      summary: 'Replace existing files (a single --output is refused, backfill skips them, otherwise).',
+    }),
+    'max-wait': Flags.string({
+      summary: "Longest time to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
+      default: '15m',
+    }),
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
+    }),
+  }
+
+  static override summary = 'Write the weekly Markdown note from your Strava activities'
+
+  async run(): Promise<unknown> {
+    const {flags} = await this.parse(Generate)
+    const [{parseWeek, weeksInRange}, {parseDuration}] = await Promise.all([
+      import('../notes/week.js'),
+      import('../strava/rate-limit.js'),
+    ])
+
+    const today = new Date()
+    const weeks: WeekRange[] = flags.from
+      ? weeksInRange(parseWeek(flags.from, today), parseWeek(flags.to ?? 'last', today))
+      : [parseWeek(flags.week ?? 'last', today)]
+    if (weeks.length > 1 && !flags['out-dir']) {
+      this.error('A range of weeks writes one note per week: add --out-dir DIR.', {exit: 2})
+    }
+
+    const maxWait = parseDuration(flags['max-wait'])
+    if (maxWait === undefined) {
+      this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {
+        exit: 2,
+      })
+    }
+
+    const destination: NoteDestination = flags['out-dir']
+      ? {kind: 'dir', dir: flags['out-dir'], filename: flags.filename}
+      : flags.output
+        ? {kind: 'file', path: flags.output}
+        : {kind: 'print'}
+
+    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {writeFileAtomic}, {access}] =
+      await Promise.all([
+        import('../auth/index.js'),
+        import('../strava/client.js'),
+        import('../generate.js'),
+        import('../notes/render.js'),
+        import('../notes/output.js'),
+        import('node:fs/promises'),
+      ])
+
+    const session = await openTokenSession({
+      configDir: this.config.configDir,
+      env: process.env,
+      warn: (message: string) => this.warn(message),
+    })
+    const strava = new StravaClient({
+      tokens: session,
+      maxWait,
+      log: flags.verbose ? (line) => this.logToStderr(line) : undefined,
+      onWait: (until) => this.showWait(until),
+    })
+
+    const progress = process.stderr.isTTY && weeks.length > 1
+    const outcomes = await generateNotes(
+      {
+        weeks,
+        destination,
+        athlete: session.profile.athlete,
+        units: flags.units as 'metric' | 'imperial' | undefined,
+        excludePrivate: flags['exclude-private'],
+        excludeSportTypes: flags['exclude-sport'],
+        force: flags.force,
+        json: this.jsonEnabled(),
+        generatedAt: new Date(),
+      },
+      {
+        strava,
+        loadRenderer: () => loadTemplate(flags.template),
+        writeFile: writeFileAtomic,
+        fileExists: (path) =>
+          access(path).then(
+            () => true,
+            () => false,
+          ),
+        onWrite: progress
+          ? (week, position, count) => process.stderr.write(`\r\u001B[KWriting ${week.id} (${position}/${count})`)
+          : undefined,
+      },
+    ).finally(() => progress && process.stderr.write('\r\u001B[K'))
+
+    return this.present(outcomes, destination)
+  }
+
+  private present(outcomes: NoteOutcome[], destination: NoteDestination): unknown {
+    if (destination.kind === 'print') {
+      const [note] = outcomes
+      if (this.jsonEnabled()) return note.context
+      process.stdout.write(note.markdown ?? '')
+      return note.context
+    }
+
+    const written = outcomes.filter((note) => note.status === 'written')
+    const skipped = outcomes.filter((note) => note.status === 'skipped')
+    const summary = (list: NoteOutcome[]) => list.map(({week, path}) => ({week, path}))
+    if (destination.kind === 'file') {
+      this.logToStderr(`Wrote ${destination.path}`)
+    } else {
+      const notes = written.length === 1 ? 'note' : 'notes'
+      this.logToStderr(`Wrote ${written.length} ${notes} to ${destination.dir}.`)
+      if (skipped.length > 0) {
+        this.logToStderr(
+          `Skipped ${skipped.length} that already existed (${skipped.map((note) => note.week).join(', ')}); add --force to replace them.`,
+        )
+      }
+    }
+
+    return {written: summary(written), skipped: summary(skipped)}
+  }
+
+  /** A countdown on a terminal, one line in logs (cron, CI). */
+  private showWait(until: Date): void {
+    const at = until.toISOString().slice(11, 19)
+    const message = `Strava's 15-minute rate limit is reached; waiting until ${at} UTC`
+    if (!process.stderr.isTTY) {
+      this.logToStderr(`${message}.`)
+      return
+    }
+
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((until.getTime() - Date.now()) / 1000))
+      process.stderr.write(`\r\u001B[K${message} (${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left)`)
+      if (left === 0) {
+        clearInterval(timer)
+        process.stderr.write('\r\u001B[K')
+      }
+    }
+
+    const timer = setInterval(tick, 1000)
+    timer.unref()
+    tick()
+  }
+}
