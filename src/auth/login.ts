@@ -1,0 +1,154 @@
+import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
+import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
+import {AuthError} from './errors.js'
+import type {OAuthProvider} from './provider.js'
+import type {StoredProfile} from './session.js'
+
+export type AuthorizationFlow = typeof import('./authorization-code-flow.js').runAuthorizationCodeFlow
+
+export interface LoginOptions {
+  configDir: string
+  env?: NodeJS.ProcessEnv
+  provider: OAuthProvider
+  clientId: string
+  clientSecret?: string
+  scopes: string[]
+  storage: StorageKind
+  port?: number
+  timeoutMs: number
+  /** Prints the consent URL and opens the browser (or not). */
+  presentUrl: (url: string) => Promise<void>
+  pastedInput?: NodeJS.ReadableStream
+  signal?: AbortSignal
+  implicit?: boolean
+  warn?: (message: string) => void
+  /** Collaborators for tests. */
+  runFlow?: AuthorizationFlow
+  store?: CredentialStore
+}
+
+export interface LoginResult extends StoredProfile {
+  athlete?: Record<string, unknown>
+}
+
+/** The account name of a login's record in the credential store. */
+export function accountFor(provider: OAuthProvider, clientId: string): string {
+  return `${provider.id}:${clientId}`
+}
+
+/**
+ * `weeknotes auth`: checks the store can be written (before asking for consent), runs the browser
+ * flow, and only then replaces the saved login. The new record is written first, config.json (which
+ * points at it) is replaced atomically next, and only then is a previous record elsewhere deleted, so
+ * a failure at any step leaves the old login usable.
+ */
+export async function login(o: LoginOptions): Promise<LoginResult> {
+  const env = o.env ?? process.env
+  const warn = o.warn ?? (() => {})
+  const store = o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn})
+  await store.ensureWritable()
+
+  const runFlow = o.runFlow ?? (await import('./authorization-code-flow.js')).runAuthorizationCodeFlow
+  const grant = await runFlow({
+    provider: o.provider,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    scopes: o.scopes,
+    port: o.port,
+    timeoutMs: o.timeoutMs,
+    presentUrl: o.presentUrl,
+    pastedInput: o.pastedInput,
+    signal: o.signal,
+    implicit: o.implicit,
+  })
+  checkActivityScopes(grant.scopes, o.provider, warn)
+  if (!grant.refreshToken && !o.implicit) {
+    throw new AuthError(
+      `${o.provider.displayName ?? o.provider.id} issued no refresh token, so the login cannot be kept.`,
+      'rejected',
+    )
+  }
+
+  const previous = await readConfig(o.configDir)
+  const account = accountFor(o.provider, o.clientId)
+  const secrets: SessionSecrets = {
+    clientSecret: o.clientSecret,
+    refreshToken: grant.refreshToken ?? '',
+    accessToken: grant.accessToken,
+    expiresAt: grant.expiresAt,
+    scopes: grant.scopes,
+  }
+  await store.set(account, secrets)
+
+  const session: SessionSettings = {
+    storage: store.kind,
+    account,
+    athlete: grant.athlete ? athleteSummary(grant.athlete) : undefined,
+    scopes: grant.scopes,
+    expiresAt: grant.expiresAt,
+  }
+  await writeConfig(o.configDir, {...previous, clientId: o.clientId, session})
+
+  const old = previous.session
+  if (old && (old.account !== account || old.storage !== store.kind)) {
+    const oldStore = old.storage === store.kind ? store : storeFor(old.storage, {configDir: o.configDir, env})
+    await oldStore.delete(old.account).catch((error: Error) => {
+      warn(`The previous login could not be removed from ${oldStore.description}: ${error.message}`)
+    })
+  }
+
+  return {
+    clientId: o.clientId,
+    athlete: session.athlete,
+    scopes: grant.scopes,
+    expiresAt: grant.expiresAt,
+    storage: store.kind,
+  }
+}
+
+/** The non-secret part of Strava's athlete summary kept in config.json (for templates and units). */
+function athleteSummary(athlete: Record<string, unknown>): Record<string, unknown> {
+  const keep = [
+    'id',
+    'username',
+    'firstname',
+    'lastname',
+    'city',
+    'state',
+    'country',
+    'sex',
+    'measurement_preference',
+    'profile_medium',
+    'profile',
+  ]
+  return Object.fromEntries(keep.filter((key) => athlete[key] !== undefined).map((key) => [key, athlete[key]]))
+}
+
+function grants(scopes: string[], provider: OAuthProvider, wanted: string): boolean {
+  return scopes.some((scope) => scope === wanted || (provider.impliedScopes?.[scope] ?? []).includes(wanted))
+}
+
+/**
+ * weeknotes reads activities: without `activity:read` (or `activity:read_all`) it can do nothing, and
+ * without `activity:read_all` the athlete's "Only You" activities are missing from the notes.
+ */
+export function checkActivityScopes(scopes: string[], provider: OAuthProvider, warn: (message: string) => void): void {
+  if (provider.id !== 'strava') return
+  if (!grants(scopes, provider, 'activity:read')) {
+    throw new AuthError(
+      'Strava did not grant access to your activities, so weeknotes cannot read them.',
+      'insufficient_scope',
+      {
+        suggestions: [
+          'Run `weeknotes auth` again and keep "View data about your activities" ticked on the consent page.',
+        ],
+      },
+    )
+  }
+
+  if (!grants(scopes, provider, 'activity:read_all')) {
+    warn(
+      'Strava did not grant access to private activities (activity:read_all), so activities visible only to you will be missing from the notes.',
+    )
+  }
+}

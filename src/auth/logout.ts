@@ -1,0 +1,78 @@
+import {readConfig, writeConfig} from './config-file.js'
+import {type CredentialStore, storeFor} from './credential-store.js'
+import {redactSecrets} from './errors.js'
+import type {OAuthProvider} from './provider.js'
+import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
+
+export interface LogoutOptions {
+  configDir: string
+  env?: NodeJS.ProcessEnv
+  provider: OAuthProvider
+  warn?: (message: string) => void
+  revoke?: typeof defaultRevoke
+  http?: HttpClient
+  store?: CredentialStore
+}
+
+export interface LogoutResult {
+  /** False when there was no saved login (logging out is idempotent). */
+  wasLoggedIn: boolean
+  /** Whether the provider confirmed the revocation. */
+  revoked: boolean
+}
+
+/**
+ * `weeknotes auth logout`: revokes the grant at the provider, then deletes the stored secrets and the
+ * session part of config.json. Local state is cleared even when the provider cannot be reached or
+ * refuses, with a warning, because a user who logs out wants the secrets off this machine.
+ */
+export async function logout(o: LogoutOptions): Promise<LogoutResult> {
+  const env = o.env ?? process.env
+  const warn = o.warn ?? (() => {})
+  const config = await readConfig(o.configDir)
+  const settings = config.session
+  if (!settings) return {wasLoggedIn: false, revoked: false}
+
+  const store = o.store ?? storeFor(settings.storage, {configDir: o.configDir, env, warn})
+  let revoked = false
+  let secrets
+  try {
+    secrets = await store.get(settings.account)
+  } catch (error) {
+    warn(
+      `The saved login could not be read from ${store.description}, so it was not revoked at the server: ${(error as Error).message}`,
+    )
+  }
+
+  const clientId = env.STRAVA_CLIENT_ID || config.clientId
+  if (secrets && clientId) {
+    const clientSecret = env.STRAVA_CLIENT_SECRET || secrets.clientSecret
+    try {
+      await (o.revoke ?? defaultRevoke)({
+        provider: o.provider,
+        clientId,
+        clientSecret,
+        accessToken: secrets.accessToken,
+        refreshToken: secrets.refreshToken || undefined,
+        http: o.http,
+      })
+      revoked = true
+    } catch (error) {
+      const reason = redactSecrets((error as Error).message, [clientSecret, secrets.accessToken, secrets.refreshToken])
+      warn(
+        `Could not revoke weeknotes' access at ${o.provider.displayName ?? o.provider.id} (${reason.replace(/\.$/, '')}); the local login is removed anyway. ` +
+          'You can also revoke it at https://www.strava.com/settings/apps.',
+      )
+    }
+  }
+
+  try {
+    await store.delete(settings.account)
+  } catch (error) {
+    warn(`The saved secrets could not be deleted from ${store.description}: ${(error as Error).message}`)
+  }
+
+  const {session: _session, ...rest} = config
+  await writeConfig(o.configDir, rest)
+  return {wasLoggedIn: true, revoked}
+}

@@ -1,0 +1,40 @@
+import {readConfig} from './config-file.js'
+import {envCredentials} from './env-credentials.js'
+
+/** What `weeknotes auth status --json` prints (the contract in the README). */
+export interface AuthStatus {
+  loggedIn: boolean
+  clientId: string | null
+  athlete: {id: unknown; firstname: unknown; lastname: unknown} | null
+  scopes: string[]
+  /** Access token expiry as an ISO string. */
+  expiresAt: string | null
+  storage: 'keyring' | 'file' | 'environment' | null
+}
+
+/**
+ * Reads config.json and the environment only: status must answer quickly and never trigger a keyring
+ * unlock prompt. CI mode (STRAVA_REFRESH_TOKEN set) counts as logged in.
+ */
+export async function readAuthStatus(o: {configDir: string; env?: NodeJS.ProcessEnv}): Promise<AuthStatus> {
+  const env = envCredentials(o.env ?? process.env)
+  const config = await readConfig(o.configDir)
+  const clientId = env.clientId ?? config.clientId ?? null
+  if (env.refreshToken) {
+    return {loggedIn: true, clientId, athlete: null, scopes: [], expiresAt: null, storage: 'environment'}
+  }
+
+  const session = config.session
+  if (!session) return {loggedIn: false, clientId, athlete: null, scopes: [], expiresAt: null, storage: null}
+  const athlete = session.athlete
+  return {
+    loggedIn: true,
+    clientId,
+    athlete: athlete
+      ? {id: athlete.id ?? null, firstname: athlete.firstname ?? null, lastname: athlete.lastname ?? null}
+      : null,
+    scopes: session.scopes ?? [],
+    expiresAt: session.expiresAt === undefined ? null : new Date(session.expiresAt * 1000).toISOString(),
+    storage: session.storage,
+  }
+}
