@@ -1,0 +1,90 @@
+/**
+ * Errors of the auth core. Each carries the exit code from the project's contract and at most two
+ * plain sentences; anything derived from a server body or a URL goes through `redactSecrets` first.
+ */
+
+export type AuthErrorReason =
+  | 'access_denied' // the user declined on the consent page
+  | 'authorization_failed' // the authorization server redirected back with another error
+  | 'timeout' // no callback in time
+  | 'cancelled' // Ctrl-C / abort signal
+  | 'insufficient_scope'
+  | 'invalid_client' // client id or secret rejected
+  | 'invalid_code' // authorization code expired, used or not for this redirect
+  | 'invalid_refresh_token' // refresh token revoked, rotated away or expired
+  | 'invalid_token' // access token not accepted (revocation)
+  | 'rejected' // any other refusal of a token request
+
+interface ErrorDetails {
+  suggestions?: string[]
+  cause?: unknown
+}
+
+/** Authentication is needed or failed (exit 3): the user has to log in (again) or fix credentials. */
+export class AuthError extends Error {
+  readonly exitCode: number = 3
+  readonly reason: AuthErrorReason
+  suggestions?: string[]
+
+  constructor(message: string, reason: AuthErrorReason, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : {cause: details.cause})
+    this.name = 'AuthError'
+    this.reason = reason
+    if (details.suggestions) this.suggestions = details.suggestions
+  }
+}
+
+/** Bad usage or input (exit 2), e.g. a --port that is taken. */
+export class AuthUsageError extends Error {
+  readonly exitCode: number = 2
+  suggestions?: string[]
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : {cause: details.cause})
+    this.name = 'AuthUsageError'
+    if (details.suggestions) this.suggestions = details.suggestions
+  }
+}
+
+/** The authorization server answered 429 (exit 4). */
+export class AuthRateLimitError extends Error {
+  readonly exitCode: number = 4
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'AuthRateLimitError'
+  }
+}
+
+/** The authorization server could not be reached or failed (5xx, malformed answer), after retries where allowed (exit 5). */
+export class AuthServerUnavailableError extends Error {
+  readonly exitCode: number = 5
+  suggestions?: string[]
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : {cause: details.cause})
+    this.name = 'AuthServerUnavailableError'
+    if (details.suggestions) this.suggestions = details.suggestions
+  }
+}
+
+const REDACTED = '[redacted]'
+
+/**
+ * Replaces every occurrence of each secret, raw and in its URL-encoded forms (as it appears in query
+ * strings and form bodies), with `[redacted]`. Longer secrets go first so that one secret containing
+ * another is removed whole.
+ */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    if (!secret) continue
+    forms.add(secret)
+    forms.add(encodeURIComponent(secret))
+    forms.add(new URLSearchParams({s: secret}).toString().slice(2))
+  }
+
+  let result = text
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) result = result.split(form).join(REDACTED)
+  return result
+}

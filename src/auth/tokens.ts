@@ -1,0 +1,322 @@
+import {setTimeout as delay} from 'node:timers/promises'
+
+import {AuthError, AuthRateLimitError, AuthServerUnavailableError, redactSecrets} from './errors.js'
+import {providerName, type OAuthProvider} from './provider.js'
+
+export {AuthError, AuthRateLimitError, AuthServerUnavailableError, AuthUsageError, redactSecrets} from './errors.js'
+export type {AuthErrorReason} from './errors.js'
+
+export interface TokenGrant {
+  accessToken: string
+  refreshToken?: string
+  /** Epoch seconds. */
+  expiresAt: number
+  /** Granted scopes: from the redirect's `scope`, the token response, or else the requested ones. */
+  scopes: string[]
+  /** Strava's athlete summary, sent with the code exchange. */
+  athlete?: Record<string, unknown>
+}
+
+export interface HttpResponseLike {
+  status: number
+  text(): Promise<string>
+}
+
+/** The subset of `fetch` the token client uses; global `fetch` fits, tests pass a recording wrapper. */
+export type HttpClient = (
+  url: string,
+  init: {method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal},
+) => Promise<HttpResponseLike>
+
+export interface TokenClientOptions {
+  provider: OAuthProvider
+  clientId: string
+  clientSecret?: string
+  http?: HttpClient
+  /** Per request; default 20 s. */
+  requestTimeoutMs?: number
+  /** Clock in ms, for `expiresAt` when the server sends only `expires_in`. */
+  now?: () => number
+  /** Waits between retries (refresh and revoke only); tests pass one that resolves at once. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+type Grant = 'authorization_code' | 'refresh_token' | 'revocation'
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000
+const RETRY_DELAYS_MS = [500, 2000]
+/** RFC 6749 leaves a missing `expires_in` to documentation; one hour is the common default. */
+const DEFAULT_LIFETIME_SECONDS = 3600
+
+/**
+ * Exchanges an authorization code (RFC 6749 §4.1.3). Never retried: codes are single-use, so a
+ * second attempt after an ambiguous failure would only produce a misleading "code invalid".
+ */
+export async function exchangeCode(
+  o: TokenClientOptions & {code: string; redirectUri: string; codeVerifier?: string; scopes?: string[]},
+): Promise<TokenGrant> {
+  const params: Record<string, string> = {grant_type: 'authorization_code', code: o.code, redirect_uri: o.redirectUri}
+  if (o.codeVerifier) params.code_verifier = o.codeVerifier
+  const body = await postForm(o, o.provider.tokenEndpoint, params, 'authorization_code', [o.code, o.codeVerifier])
+  return toTokenGrant(o, body, {scopes: o.scopes ?? []})
+}
+
+/**
+ * Refreshes (RFC 6749 §6), retrying a couple of times on network errors and 5xx. When the server
+ * does not rotate the refresh token, the grant keeps the one passed in; when it does not say which
+ * scopes are granted, `scopes` (what was granted before) is carried over.
+ */
+export async function refreshGrant(
+  o: TokenClientOptions & {refreshToken: string; scopes?: string[]},
+): Promise<TokenGrant> {
+  const params = {grant_type: 'refresh_token', refresh_token: o.refreshToken}
+  const body = await withRetries(o, () =>
+    postForm(o, o.provider.tokenEndpoint, params, 'refresh_token', [o.refreshToken]),
+  )
+  const grant = toTokenGrant(o, body, {scopes: o.scopes ?? []})
+  return {...grant, refreshToken: grant.refreshToken ?? o.refreshToken}
+}
+
+/**
+ * Ends the grant at the server: RFC 7009 revocation where the provider has it (refresh token first,
+ * which revokes the grant, then the access token for servers that do not cascade), else Strava's
+ * deauthorization, which takes an access token; with only a refresh token one is fetched first.
+ */
+export async function revoke(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}): Promise<void> {
+  const {provider} = o
+  const secrets = [o.accessToken, o.refreshToken]
+  if (provider.revocationEndpoint) {
+    const endpoint = provider.revocationEndpoint
+    const tokens: Array<[string | undefined, string]> = [
+      [o.refreshToken, 'refresh_token'],
+      [o.accessToken, 'access_token'],
+    ]
+    for (const [token, hint] of tokens) {
+      if (!token) continue
+      await withRetries(o, () => postForm(o, endpoint, {token, token_type_hint: hint}, 'revocation', secrets))
+    }
+    return
+  }
+
+  const endpoint = provider.deauthorizationEndpoint
+  if (!endpoint) return
+  // The access token authenticates this call by itself, so no client credentials go with it.
+  const deauthorize = (token: string) =>
+    withRetries(o, () =>
+      postForm({...o, clientId: '', clientSecret: undefined}, endpoint, {access_token: token}, 'revocation', [
+        ...secrets,
+        token,
+      ]),
+    )
+  const freshAccessToken = async () => (await refreshGrant({...o, refreshToken: o.refreshToken ?? ''})).accessToken
+  if (!o.accessToken) {
+    if (o.refreshToken) await deauthorize(await freshAccessToken())
+    return
+  }
+  try {
+    await deauthorize(o.accessToken)
+  } catch (error) {
+    // An expired access token cannot deauthorize; a fresh one from the refresh token can.
+    if (!(error instanceof AuthError && error.reason === 'invalid_token' && o.refreshToken)) throw error
+    await deauthorize(await freshAccessToken())
+  }
+}
+
+async function withRetries<T>(o: TokenClientOptions, attempt: () => Promise<T>): Promise<T> {
+  const sleep = o.sleep ?? ((ms: number) => delay(ms))
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!(error instanceof AuthServerUnavailableError) || retry >= RETRY_DELAYS_MS.length) throw error
+      await sleep(RETRY_DELAYS_MS[retry])
+    }
+  }
+}
+
+/** POSTs a form with the provider's client authentication and returns the parsed JSON of a 2xx answer. */
+async function postForm(
+  o: TokenClientOptions,
+  url: string,
+  params: Record<string, string>,
+  grant: Grant,
+  extraSecrets: ReadonlyArray<string | undefined>,
+): Promise<Record<string, unknown>> {
+  const secrets = [o.clientSecret, ...extraSecrets]
+  const name = providerName(o.provider)
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  }
+  const form = new URLSearchParams(params)
+  // Without a secret the client is public (RFC 6749 §2.1): it identifies itself by client_id alone.
+  const auth = o.clientSecret ? o.provider.tokenEndpointAuth : 'none'
+  if (auth === 'client_secret_basic') {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before Base64.
+    const user = new URLSearchParams({u: o.clientId}).toString().slice(2)
+    const password = new URLSearchParams({p: o.clientSecret ?? ''}).toString().slice(2)
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+  } else {
+    if (o.clientId) form.set('client_id', o.clientId)
+    if (auth === 'client_secret_post') form.set('client_secret', o.clientSecret ?? '')
+  }
+
+  const http: HttpClient = o.http ?? ((target, init) => fetch(target, init))
+  let status: number
+  let text: string
+  try {
+    const response = await http(url, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal: AbortSignal.timeout(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    })
+    status = response.status
+    text = await response.text()
+  } catch (error) {
+    const why =
+      error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached'
+    const detail = error instanceof Error ? describeNetworkError(error) : String(error)
+    throw new AuthServerUnavailableError(
+      redactSecrets(
+        `${name} ${why} (${new URL(url).host}: ${detail}). Check the network connection and try again.`,
+        secrets,
+      ),
+    )
+  }
+
+  if (status >= 200 && status < 300) {
+    const body = parseJson(text)
+    if (body) return body
+    throw new AuthServerUnavailableError(
+      `${name} answered the ${describeGrant(grant)} with something that is not JSON (HTTP ${status}). Try again later.`,
+    )
+  }
+
+  if (status === 429)
+    throw new AuthRateLimitError(`${name} is rate limiting requests right now. Try again in 15 minutes.`)
+  if (status >= 500) {
+    throw new AuthServerUnavailableError(
+      `${name} failed to answer the ${describeGrant(grant)} (HTTP ${status}). Try again later.`,
+    )
+  }
+  throw describeFault(o.provider, status, parseJson(text), grant, secrets)
+}
+
+function describeNetworkError(error: Error): string {
+  const cause = error.cause instanceof Error ? error.cause : undefined
+  const code = (cause as (Error & {code?: string}) | undefined)?.code
+  return code ?? cause?.message ?? error.message
+}
+
+function describeGrant(grant: Grant): string {
+  if (grant === 'authorization_code') return 'authorization code exchange'
+  if (grant === 'refresh_token') return 'token refresh'
+  return 'revocation request'
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+interface StravaFaultError {
+  resource?: string
+  field?: string
+  code?: string
+}
+
+/** Turns a 4xx answer (Strava's `{message, errors: [...]}` or RFC 6749 §5.2's `{error, ...}`) into a plain sentence. */
+function describeFault(
+  provider: OAuthProvider,
+  status: number,
+  body: Record<string, unknown> | undefined,
+  grant: Grant,
+  secrets: ReadonlyArray<string | undefined>,
+): AuthError {
+  const name = providerName(provider)
+  const stravaErrors = Array.isArray(body?.errors) ? (body.errors as StravaFaultError[]) : []
+  const resources = stravaErrors.map((e) => `${e.resource ?? ''}/${e.field ?? ''}`)
+  const oauthError = typeof body?.error === 'string' ? body.error : undefined
+  const login = 'Run `weeknotes auth` again'
+
+  if (resources.some((r) => r.endsWith('/client_id'))) {
+    return new AuthError(
+      `${name} does not know this client id. Check the app's Client ID and run \`weeknotes auth\` again.`,
+      'invalid_client',
+    )
+  }
+  if (grant === 'revocation' && status === 401 && oauthError !== 'invalid_client') {
+    return new AuthError(`${name} did not accept the access token for the revocation.`, 'invalid_token')
+  }
+
+  const invalidClient =
+    oauthError === 'invalid_client' ||
+    resources.some((r) => r.startsWith('Application/') || r.endsWith('/client_secret')) ||
+    status === 401
+  if (invalidClient) {
+    return new AuthError(
+      `${name} rejected the client secret (or client id). Copy both again from the app's settings page and run \`weeknotes auth\` again.`,
+      'invalid_client',
+    )
+  }
+  if (
+    resources.some((r) => r.startsWith('AuthorizationCode/')) ||
+    (grant === 'authorization_code' && oauthError === 'invalid_grant')
+  ) {
+    return new AuthError(
+      `${name} did not accept the authorization code: it expired or was already used. ${login}.`,
+      'invalid_code',
+    )
+  }
+  if (
+    resources.some((r) => r.startsWith('RefreshToken/')) ||
+    (grant === 'refresh_token' && oauthError === 'invalid_grant')
+  ) {
+    return new AuthError(
+      `${name} rejected the refresh token (it was revoked or replaced by a newer one). ${login} to log in.`,
+      'invalid_refresh_token',
+    )
+  }
+
+  const description =
+    (typeof body?.error_description === 'string' ? body.error_description : undefined) ??
+    (typeof body?.message === 'string' ? body.message : undefined)
+  const detail = [oauthError, description].filter(Boolean).join(': ')
+  return new AuthError(
+    redactSecrets(
+      `${name} refused the ${describeGrant(grant)} (HTTP ${status}${detail ? `, ${detail}` : ''}). ${login}.`,
+      secrets,
+    ),
+    'rejected',
+  )
+}
+
+function toTokenGrant(o: TokenClientOptions, body: Record<string, unknown>, defaults: {scopes: string[]}): TokenGrant {
+  const name = providerName(o.provider)
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    throw new AuthServerUnavailableError(`${name} answered without an access token. Try again later.`)
+  }
+  const nowSeconds = Math.floor((o.now ?? Date.now)() / 1000)
+  const expiresAt =
+    typeof body.expires_at === 'number'
+      ? body.expires_at
+      : nowSeconds + (typeof body.expires_in === 'number' ? body.expires_in : DEFAULT_LIFETIME_SECONDS)
+  const grant: TokenGrant = {
+    accessToken: body.access_token,
+    expiresAt,
+    scopes: typeof body.scope === 'string' ? splitScopes(body.scope) : defaults.scopes,
+  }
+  if (typeof body.refresh_token === 'string' && body.refresh_token !== '') grant.refreshToken = body.refresh_token
+  if (body.athlete && typeof body.athlete === 'object') grant.athlete = body.athlete as Record<string, unknown>
+  return grant
+}
+
+/** Scopes as servers write them: spaces per RFC 6749, commas for Strava. */
+export function splitScopes(scope: string): string[] {
+  return scope.split(/[\s,]+/).filter(Boolean)
+}
