@@ -71,10 +71,8 @@ export class BackfillInterruptedError extends Error {
     readonly resumeFrom: WeekRange,
     resumeCommand: string,
   ) {
-    const wrote =
-      written.length === 0
-        ? 'No note was written'
-        : `${written.length} notes were written up to ${written.at(-1)!.week}`
+    const count = written.length === 1 ? '1 note was' : `${written.length} notes were`
+    const wrote = written.length === 0 ? 'No note was written' : `${count} written up to ${written.at(-1)!.week}`
     super(`${reason.message} ${wrote}; resume with --from ${resumeFrom.id}.`)
     this.name = 'BackfillInterruptedError'
     this.exitCode = reason.exitCode ?? 1

@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict'
+import {join} from 'node:path'
+import {test} from 'node:test'
+
+import {BackfillInterruptedError, generateNotes, renderFilename, type GenerateCollaborators} from '../src/generate.js'
+import type {DigestContext} from '../src/notes/digest.js'
+import {fetchWindow, parseWeek, weeksInRange} from '../src/notes/week.js'
+import {RateLimitError} from '../src/strava/errors.js'
+import type {ListActivitiesOptions} from '../src/strava/client.js'
+import type {SummaryActivity} from '../src/strava/types.js'
+
+const today = new Date('2024-06-01T12:00:00Z')
+const athlete = {id: 1, firstname: 'Ada', lastname: 'Runner', measurement_preference: 'meters'}
+
+/** A run starting at a UTC moment, in UTC (so local = UTC). */
+function run(id: string, utc: string): SummaryActivity {
+  return {
+    id: Number(id),
+    id_str: id,
+    name: `Run ${id}`,
+    sport_type: 'Run',
+    start_date: `${utc}Z`,
+    start_date_local: `${utc}Z`,
+    distance: 5000,
+    moving_time: 1500,
+    elapsed_time: 1600,
+    total_elevation_gain: 20,
+  }
+}
+
+const activities = [
+  run('11', '2024-01-02T07:00:00'), // W01
+  run('12', '2024-01-10T07:00:00'), // W02
+  run('13', '2024-01-17T07:00:00'), // W03
+  run('14', '2024-01-24T07:00:00'), // W04
+]
+
+/** Fakes at the edges: files in a Map, Strava serving `activities` in pages of two, optionally failing after some. */
+function collaborators(options: {failAfterPages?: number; existing?: string[]} = {}) {
+  const files = new Map<string, string>((options.existing ?? []).map((path) => [path, 'old']))
+  const calls = {list: [] as ListActivitiesOptions[], athlete: 0, writes: [] as string[]}
+  const c: GenerateCollaborators = {
+    strava: {
+      async getAthlete() {
+        calls.athlete++
+        return athlete as never
+      },
+      async listActivities(o) {
+        calls.list.push(o)
+        const inWindow = activities.filter((a) => {
+          const start = Date.parse(a.start_date) / 1000
+          return start > o.after && start < o.before
+        })
+        const all: SummaryActivity[] = []
+        for (let page = 1; (page - 1) * 2 < inWindow.length; page++) {
+          if (options.failAfterPages !== undefined && page > options.failAfterPages) {
+            throw new RateLimitError('Rate limit.', 'daily', new Date('2024-06-02T00:00:00Z'))
+          }
+
+          const batch = inWindow.slice((page - 1) * 2, page * 2)
+          all.push(...batch)
+          o.onPage?.(page, all.length, batch)
+        }
+
+        return all
+      },
+    },
+    loadRenderer: async () => (context: DigestContext) =>
+      `# ${context.week.id}: ${context.activities.map((a) => a.id).join(',')}\n`,
+    async writeFile(path, content, {force}) {
+      if (files.has(path) && !force) throw Object.assign(new Error(`${path} exists`), {exitCode: 2})
+      calls.writes.push(path)
+      files.set(path, content)
+    },
+    fileExists: async (path) => files.has(path),
+  }
+  return {c, files, calls}
+}
+
+const generatedAt = new Date('2024-06-01T12:00:00Z')
+
+test('one week printed: one fetch over the padded window, no athlete call when the login has one', async () => {
+  const {c, calls} = collaborators()
+  const week = parseWeek('2024-W02', today)
+  const [note] = await generateNotes(
+    {weeks: [week], destination: {kind: 'print'}, athlete, force: false, generatedAt},
+    c,
+  )
+  assert.equal(note.markdown, '# 2024-W02: 12\n')
+  assert.equal(calls.list.length, 1)
+  assert.deepEqual({after: calls.list[0].after, before: calls.list[0].before}, fetchWindow(week, week))
+  assert.equal(calls.athlete, 0)
+  assert.equal(note.context?.units, 'metric')
+})
+
+test('without a saved athlete (CI mode) it asks Strava once; --json needs no template', async () => {
+  const {c, calls} = collaborators()
+  c.loadRenderer = async () => assert.fail('no template for --json')
+  const [note] = await generateNotes(
+    {
+      weeks: [parseWeek('2024-W01', today)],
+      destination: {kind: 'print'},
+      json: true,
+      units: 'imperial',
+      force: false,
+      generatedAt,
+    },
+    c,
+  )
+  assert.equal(calls.athlete, 1)
+  assert.equal(note.context?.units, 'imperial')
+  assert.deepEqual(
+    note.context?.activities.map((a) => a.id),
+    ['11'],
+  )
+})
+
+test('a range writes one note per week from a single fetch, skipping existing files unless --force', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
+  const existing = join('out', '2024-W03.md')
+  const {c, files, calls} = collaborators({existing: [existing]})
+  const outcomes = await generateNotes(
+    {
+      weeks,
+      destination: {kind: 'dir', dir: 'out', filename: '{{week.year}}-W{{week.number}}.md'},
+      athlete,
+      force: false,
+      generatedAt,
+    },
+    c,
+  )
+  // The filename template sees the week: 2024-W1.md, not the padded id.
+  assert.deepEqual(
+    calls.writes,
+    ['2024-W1.md', '2024-W2.md', '2024-W3.md', '2024-W4.md', '2024-W5.md'].map((f) => join('out', f)),
+  )
+  assert.equal(calls.list.length, 1)
+  assert.equal(files.get(join('out', '2024-W4.md')), '# 2024-W04: 14\n')
+  assert.equal(files.get(join('out', '2024-W5.md')), '# 2024-W05: \n')
+  assert.equal(outcomes.length, 5)
+
+  const again = collaborators({existing: weeks.map((w) => join('out', `${w.id}.md`)).slice(0, 2)})
+  const second = await generateNotes(
+    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
+    again.c,
+  )
+  assert.deepEqual(
+    second.filter((n) => n.status === 'skipped').map((n) => n.week),
+    ['2024-W01', '2024-W02'],
+  )
+  assert.equal(again.files.get(join('out', '2024-W01.md')), 'old')
+  // Only the weeks still to write are fetched.
+  assert.deepEqual(
+    {after: again.calls.list[0].after, before: again.calls.list[0].before},
+    fetchWindow(weeks[2], weeks[4]),
+  )
+
+  const forced = collaborators({existing: [join('out', '2024-W01.md')]})
+  await generateNotes(
+    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: true, generatedAt},
+    forced.c,
+  )
+  assert.equal(forced.files.get(join('out', '2024-W01.md')), '# 2024-W01: 11\n')
+})
+
+test('nothing to write means no API call at all', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W02', today))
+  const {c, calls} = collaborators({existing: [join('d', '2024-W01.md'), join('d', '2024-W02.md')]})
+  const outcomes = await generateNotes(
+    {weeks, destination: {kind: 'dir', dir: 'd', filename: '{{week.id}}.md'}, force: false, generatedAt},
+    c,
+  )
+  assert.deepEqual(
+    outcomes.map((n) => n.status),
+    ['skipped', 'skipped'],
+  )
+  assert.deepEqual({list: calls.list.length, athlete: calls.athlete}, {list: 0, athlete: 0})
+})
+
+test('a rate limit mid-backfill keeps the weeks the pages fully covered and names the resume week', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
+  const {c, files} = collaborators({failAfterPages: 1})
+  const error = await generateNotes(
+    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
+    c,
+  ).then(
+    () => assert.fail('should stop'),
+    (error: unknown) => error,
+  )
+  assert.ok(error instanceof BackfillInterruptedError)
+  assert.equal(error.exitCode, 4)
+  // Page 1 held W01 and W02; the last start (W02 Wednesday) proves W01 complete, not W02.
+  assert.deepEqual([...files.keys()], [join('out', '2024-W01.md')])
+  assert.equal(error.resumeFrom.id, '2024-W02')
+  assert.match(error.message, /^Rate limit\. 1 note was written up to 2024-W01; resume with --from 2024-W02\.$/)
+  assert.ok(error.suggestions?.some((s) => s.includes('--from 2024-W02 --to 2024-W05 --out-dir "out"')))
+})
+
+test('refuses an existing --output before spending any API call; bad --filename exits 2', async () => {
+  const {c, calls} = collaborators({existing: ['note.md']})
+  const week = parseWeek('2024-W01', today)
+  await assert.rejects(
+    generateNotes({weeks: [week], destination: {kind: 'file', path: 'note.md'}, athlete, force: false, generatedAt}, c),
+    (error: Error & {exitCode?: number}) => error.exitCode === 2 && /note\.md already exists/.test(error.message),
+  )
+  assert.equal(calls.list.length, 0)
+
+  const weeks = weeksInRange(week, parseWeek('2024-W02', today))
+  await assert.rejects(
+    generateNotes(
+      {weeks, destination: {kind: 'dir', dir: 'd', filename: 'note.md'}, athlete, force: false, generatedAt},
+      c,
+    ),
+    (error: Error & {exitCode?: number}) => error.exitCode === 2 && /same file name/.test(error.message),
+  )
+  assert.throws(() => renderFilename('{{week.nope}}.md', {week}), /not a value/)
+  assert.equal(renderFilename('{{ week.start }}-{{week.id}}.md', {week}), '2024-01-01-2024-W01.md')
+})
