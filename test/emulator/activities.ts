@@ -1,0 +1,192 @@
+// Renders EmulatorActivity inputs as Strava's SummaryActivity JSON (the shape of the spec's
+// /athlete/activities example), with the time fields Strava derives from the local start and zone.
+import type {EmulatorActivity} from './types.js'
+
+/** What the emulator keeps per activity: the exact JSON text and what the list endpoint filters on. */
+export interface StoredActivity {
+  id: bigint
+  /** UTC start in epoch seconds. */
+  start: number
+  onlyMe: boolean
+  json: string
+}
+
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** The zone's offset from UTC in seconds at an instant, read off Intl's wall clock for that instant. */
+export function utcOffsetAt(timeZone: string, epochMs: number): number {
+  let format = wallClockFormats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+    wallClockFormats.set(timeZone, format)
+  }
+
+  const part = Object.fromEntries(format.formatToParts(epochMs).map(({type, value}) => [type, Number(value)]))
+  const wallAsUtc = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second)
+  return Math.round((wallAsUtc - Math.floor(epochMs / 1000) * 1000) / 1000)
+}
+
+/**
+ * The UTC instant (ms) of a local wall time. Two passes settle on the offset in force at that instant,
+ * so DST changes land right; a wall time inside a spring-forward gap moves forward like a clock would.
+ */
+export function localToUtc(localStart: string, timeZone: string): number {
+  const wallAsUtc = Date.parse(`${localStart}Z`)
+  if (Number.isNaN(wallAsUtc)) throw new Error(`Invalid local start ${JSON.stringify(localStart)}`)
+  const guess = wallAsUtc - utcOffsetAt(timeZone, wallAsUtc) * 1000
+  return wallAsUtc - utcOffsetAt(timeZone, guess) * 1000
+}
+
+/** Strava labels the zone with its standard offset, e.g. "(GMT-08:00) America/Los_Angeles" even in summer. */
+export function zoneLabel(timeZone: string, year: number): string {
+  const standard = Math.min(utcOffsetAt(timeZone, Date.UTC(year, 0, 1)), utcOffsetAt(timeZone, Date.UTC(year, 6, 1)))
+  const sign = standard < 0 ? '-' : '+'
+  const minutes = Math.abs(standard) / 60
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0')
+  const mm = String(minutes % 60).padStart(2, '0')
+  return `(GMT${sign}${hh}:${mm}) ${timeZone}`
+}
+
+/** Strava still sends the deprecated `type` next to `sport_type`; newer sport types map to an old one. */
+const legacyTypes: Record<string, string> = {
+  TrailRun: 'Run',
+  MountainBikeRide: 'Ride',
+  GravelRide: 'Ride',
+  EMountainBikeRide: 'EBikeRide',
+}
+/** Strava's workout_type: 0 default run, 10 default ride; null for other sports. */
+const defaultWorkoutTypes: Record<string, number> = {
+  Run: 0,
+  TrailRun: 0,
+  Ride: 10,
+  MountainBikeRide: 10,
+  GravelRide: 10,
+}
+const indoorSports = new Set(['VirtualRide', 'VirtualRun', 'WeightTraining', 'Yoga', 'Workout'])
+
+/** Where seed zones are, for start coordinates and location_country. */
+const places: Record<string, {country: string; latlng: [number, number]}> = {
+  'Europe/Berlin': {country: 'Germany', latlng: [52.5145, 13.3501]},
+  'America/Los_Angeles': {country: 'United States', latlng: [34.1184, -118.3004]},
+  'Asia/Tokyo': {country: 'Japan', latlng: [35.6852, 139.7528]},
+  'Europe/London': {country: 'United Kingdom', latlng: [51.5079, -0.0877]},
+  'America/New_York': {country: 'United States', latlng: [40.7812, -73.9665]},
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits))
+
+/** A small deterministic number from the id, so counters look varied but tests stay reproducible. */
+const idDigit = (id: bigint, divisor: bigint, modulo: number) => Number((id / divisor) % BigInt(modulo))
+
+export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: number): StoredActivity {
+  const startMs = localToUtc(input.localStart, input.timeZone)
+  const indoor = indoorSports.has(input.sportType)
+  const place = places[input.timeZone]
+  const latlng = indoor || !place ? [] : place.latlng
+  const endLatlng = indoor || !place ? [] : [round(place.latlng[0] + 0.0123, 4), round(place.latlng[1] - 0.0087, 4)]
+  const averageSpeed = input.movingTime > 0 ? round(input.distance / input.movingTime, 3) : 0
+  const elevationGain = input.elevationGain ?? 0
+  const visibility = input.visibility ?? 'everyone'
+  const heartrate =
+    input.averageHeartrate === undefined
+      ? {has_heartrate: false}
+      : {
+          has_heartrate: true,
+          average_heartrate: input.averageHeartrate,
+          max_heartrate: Math.round(input.averageHeartrate * 1.17),
+        }
+  const elevation = latlng.length ? {elev_high: round(34 + elevationGain / 2, 1), elev_low: 34} : {}
+  // Keys in the order Strava sends them; the id placeholder is replaced by the exact digits below.
+  const activity = {
+    resource_state: 2,
+    athlete: {id: athleteId, resource_state: 1},
+    name: input.name,
+    distance: input.distance,
+    moving_time: input.movingTime,
+    elapsed_time: input.elapsedTime ?? input.movingTime,
+    total_elevation_gain: elevationGain,
+    type: legacyTypes[input.sportType] ?? input.sportType,
+    sport_type: input.sportType,
+    workout_type: defaultWorkoutTypes[input.sportType] ?? null,
+    id: idPlaceholder,
+    external_id: indoor ? null : `garmin_ping_${id}`,
+    upload_id: indoor ? null : Number(id % 10_000_000_000n) + 1_000_000_000,
+    start_date: new Date(startMs).toISOString().replace('.000Z', 'Z'),
+    // Local wall time with a misleading 'Z', exactly as Strava writes it.
+    start_date_local: `${input.localStart}Z`,
+    timezone: zoneLabel(input.timeZone, new Date(startMs).getUTCFullYear()),
+    utc_offset: utcOffsetAt(input.timeZone, startMs),
+    location_city: null,
+    location_state: null,
+    location_country: place?.country ?? null,
+    achievement_count: idDigit(id, 7n, 4),
+    kudos_count: idDigit(id, 3n, 12),
+    comment_count: idDigit(id, 11n, 3),
+    athlete_count: 1,
+    photo_count: 0,
+    map: {id: `a${id}`, summary_polyline: latlng.length ? '' : null, resource_state: 2},
+    trainer: input.sportType.startsWith('Virtual'),
+    commute: false,
+    manual: false,
+    private: visibility === 'only_me',
+    visibility,
+    flagged: false,
+    gear_id: input.sportType.includes('Run') ? 'g12345678' : input.sportType.includes('Ride') ? 'b9876543' : null,
+    start_latlng: latlng,
+    end_latlng: endLatlng,
+    average_speed: averageSpeed,
+    max_speed: round(averageSpeed * 1.45, 3),
+    ...heartrate,
+    ...elevation,
+    pr_count: idDigit(id, 13n, 3),
+    total_photo_count: 0,
+    has_kudoed: false,
+  }
+  const json = JSON.stringify(activity).replace(`"id":"${idPlaceholder}"`, `"id":${id}`)
+  return {id, start: Math.floor(startMs / 1000), onlyMe: visibility === 'only_me', json}
+}
+
+const idPlaceholder = '@@activity-id@@'
+
+/**
+ * `count` activities spread over the seven days from `weekStart` (a Monday, 'YYYY-MM-DD'), between
+ * 06:00 and 22:00 local time, each at a distinct start: enough for paging tests of any size.
+ */
+export function makeActivities(
+  count: number,
+  {
+    weekStart,
+    timeZone = 'Europe/Berlin',
+    sportType = 'Run',
+  }: {weekStart: string; timeZone?: string; sportType?: string},
+): EmulatorActivity[] {
+  const firstDay = Date.parse(`${weekStart}T00:00:00Z`)
+  if (Number.isNaN(firstDay)) throw new Error(`Invalid week start ${JSON.stringify(weekStart)}`)
+  const perDay = Math.ceil(count / 7)
+  const stepSeconds = Math.max(1, Math.floor((16 * 3600) / perDay))
+  return Array.from({length: count}, (_, index) => {
+    const day = index % 7
+    const slot = Math.floor(index / 7)
+    const wallClock = firstDay + (day * 86_400 + 6 * 3600 + slot * stepSeconds) * 1000
+    const distance = 5000 + (index % 10) * 1000
+    return {
+      name: `${sportType} ${index + 1}`,
+      sportType,
+      localStart: new Date(wallClock).toISOString().slice(0, 19),
+      timeZone,
+      distance,
+      movingTime: Math.round(distance / 2.9),
+      elapsedTime: Math.round(distance / 2.8),
+      elevationGain: (index % 5) * 20,
+    }
+  })
+}
