@@ -190,6 +190,15 @@ export function formatDate(value: unknown, pattern: unknown = 'yyyy-MM-dd'): str
   return format(new WallClockDate(time), typeof pattern === 'string' ? pattern : 'yyyy-MM-dd')
 }
 
+/** '4–10 March 2024', '26 February – 3 March 2024', '30 December 2024 – 5 January 2025' */
+export function formatDateRange(start: unknown, end: unknown): string {
+  const last = formatDate(end, 'd MMMM yyyy')
+  if (!last || !formatDate(start)) return ''
+  if (formatDate(start, 'yyyy-MM') === formatDate(end, 'yyyy-MM')) return `${formatDate(start, 'd')}–${last}`
+  if (formatDate(start, 'yyyy') === formatDate(end, 'yyyy')) return `${formatDate(start, 'd MMMM')} – ${last}`
+  return `${formatDate(start, 'd MMMM yyyy')} – ${last}`
+}
+
 /**
  * Backslash-escapes what Markdown would read as markup, so an activity called "Intervals | 5x[1k]"
  * neither breaks a table nor becomes a link; '<' and '>' too, so a name cannot inject HTML.
@@ -247,6 +256,7 @@ export function registerHelpers(handlebars: Handlebars): void {
     elevation: withUnits(formatElevation),
     heartrate: (bpm) => formatHeartrate(bpm),
     date: (...args) => formatDate(valuesOf(args)[0], valuesOf(args)[1]),
+    dateRange: (start, end) => formatDateRange(start, end),
     sportLabel: (sportType) => (typeof sportType === 'string' ? sportLabel(sportType) : ''),
     md: (value) => safe(escapeMarkdown(value)),
     eq: (a, b) => a === b,

@@ -8,7 +8,16 @@ const mondayMorning = new Date(2024, 2, 11, 6, 30)
 describe('parseWeek', () => {
   it('reads every accepted form of 2024 week 10', () => {
     const expected = {id: '2024-W10', year: 2024, number: 10, start: '2024-03-04', end: '2024-03-10'}
-    for (const input of ['2024-W10', '2024-w10', '2024W10', ' 2024-W10 ', '2024-10', '2024-03-06', '2024-03-04', '2024-03-10']) {
+    for (const input of [
+      '2024-W10',
+      '2024-w10',
+      '2024W10',
+      ' 2024-W10 ',
+      '2024-10',
+      '2024-03-06',
+      '2024-03-04',
+      '2024-03-10',
+    ]) {
       assert.deepEqual(parseWeek(input, mondayMorning), expected, input)
     }
   })
@@ -32,7 +41,13 @@ describe('parseWeek', () => {
   it('crosses New Year by ISO rules', () => {
     const newYearsDay2025 = new Date(2025, 0, 1, 12)
     assert.equal(parseWeek('this', newYearsDay2025).id, '2025-W01')
-    assert.deepEqual(parseWeek('last', newYearsDay2025), {id: '2024-W52', year: 2024, number: 52, start: '2024-12-23', end: '2024-12-29'})
+    assert.deepEqual(parseWeek('last', newYearsDay2025), {
+      id: '2024-W52',
+      year: 2024,
+      number: 52,
+      start: '2024-12-23',
+      end: '2024-12-29',
+    })
     const monday2021 = new Date(2021, 0, 4, 7)
     assert.equal(parseWeek('last', monday2021).id, '2020-W53')
     assert.equal(parseWeek('this', new Date(2021, 0, 3, 20)).id, '2020-W53')
@@ -45,9 +60,27 @@ describe('parseWeek', () => {
   })
 
   it('follows ISO 8601 around week 53 and year boundaries', () => {
-    assert.deepEqual(parseWeek('2025-W01', mondayMorning), {id: '2025-W01', year: 2025, number: 1, start: '2024-12-30', end: '2025-01-05'})
-    assert.deepEqual(parseWeek('2020-W53', mondayMorning), {id: '2020-W53', year: 2020, number: 53, start: '2020-12-28', end: '2021-01-03'})
-    assert.deepEqual(parseWeek('2026-W53', mondayMorning), {id: '2026-W53', year: 2026, number: 53, start: '2026-12-28', end: '2027-01-03'})
+    assert.deepEqual(parseWeek('2025-W01', mondayMorning), {
+      id: '2025-W01',
+      year: 2025,
+      number: 1,
+      start: '2024-12-30',
+      end: '2025-01-05',
+    })
+    assert.deepEqual(parseWeek('2020-W53', mondayMorning), {
+      id: '2020-W53',
+      year: 2020,
+      number: 53,
+      start: '2020-12-28',
+      end: '2021-01-03',
+    })
+    assert.deepEqual(parseWeek('2026-W53', mondayMorning), {
+      id: '2026-W53',
+      year: 2026,
+      number: 53,
+      start: '2026-12-28',
+      end: '2027-01-03',
+    })
     assert.equal(parseWeek('2015-W53', mondayMorning).start, '2015-12-28')
     assert.equal(parseWeek('2009-W01', mondayMorning).start, '2008-12-29')
     assert.equal(parseWeek('2021-01-03', mondayMorning).id, '2020-W53')
@@ -58,11 +91,24 @@ describe('parseWeek', () => {
 
   it('knows which years have 53 weeks', () => {
     const long = [2004, 2009, 2015, 2020, 2026, 2032, 2037]
-    for (let year = 2000; year <= 2040; year++) assert.equal(weeksInYear(year), long.includes(year) ? 53 : 52, String(year))
+    for (let year = 2000; year <= 2040; year++)
+      assert.equal(weeksInYear(year), long.includes(year) ? 53 : 52, String(year))
   })
 
   it('rejects what is not a week with exit code 2 and the accepted forms', () => {
-    for (const input of ['2024-W60', '2024-W53', '2021-W53', '2024-00', '2024-W00', 'foo', '', '2024-13-01', '2024-02-30', '24-W10', '2024-W1O']) {
+    for (const input of [
+      '2024-W60',
+      '2024-W53',
+      '2021-W53',
+      '2024-00',
+      '2024-W00',
+      'foo',
+      '',
+      '2024-13-01',
+      '2024-02-30',
+      '24-W10',
+      '2024-W1O',
+    ]) {
       assert.throws(
         () => parseWeek(input, mondayMorning),
         (error: unknown) => {
@@ -98,7 +144,10 @@ describe('weeksInRange', () => {
   })
 
   it('refuses a range that ends before it starts', () => {
-    assert.throws(() => weeksInRange(parseWeek('2024-W10', mondayMorning), parseWeek('2024-W09', mondayMorning)), /starts at 2024-W10, after its end 2024-W09/)
+    assert.throws(
+      () => weeksInRange(parseWeek('2024-W10', mondayMorning), parseWeek('2024-W09', mondayMorning)),
+      /starts at 2024-W10, after its end 2024-W09/,
+    )
   })
 })
 
@@ -107,7 +156,10 @@ describe('fetchWindow', () => {
   const utc = (iso: string) => Date.parse(iso) / 1000
 
   it('pads the week by the extreme UTC offsets', () => {
-    assert.deepEqual(fetchWindow(w10, w10), {after: utc('2024-03-03T10:00:00Z') - 1, before: utc('2024-03-11T12:00:00Z')})
+    assert.deepEqual(fetchWindow(w10, w10), {
+      after: utc('2024-03-03T10:00:00Z') - 1,
+      before: utc('2024-03-11T12:00:00Z'),
+    })
   })
 
   it('covers Monday 00:00 in UTC+14 and Sunday 23:59:59 in UTC-12, even with exclusive bounds', () => {
