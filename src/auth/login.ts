@@ -1,10 +1,11 @@
+import {checkGrantedScopes, runAuthorizationCodeFlow} from './authorization-code-flow.js'
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError} from './errors.js'
 import type {OAuthProvider} from './provider.js'
 import type {StoredProfile} from './session.js'
 
-export type AuthorizationFlow = typeof import('./authorization-code-flow.js').runAuthorizationCodeFlow
+export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
 export interface LoginOptions {
   configDir: string
@@ -48,7 +49,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
   const store = o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn})
   await store.ensureWritable()
 
-  const runFlow = o.runFlow ?? (await import('./authorization-code-flow.js')).runAuthorizationCodeFlow
+  const runFlow = o.runFlow ?? runAuthorizationCodeFlow
   const grant = await runFlow({
     provider: o.provider,
     clientId: o.clientId,
@@ -60,6 +61,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     pastedInput: o.pastedInput,
     signal: o.signal,
     implicit: o.implicit,
+    warn,
   })
   checkActivityScopes(grant.scopes, o.provider, warn)
   if (!grant.refreshToken && !o.implicit) {
@@ -124,17 +126,14 @@ function athleteSummary(athlete: Record<string, unknown>): Record<string, unknow
   return Object.fromEntries(keep.filter((key) => athlete[key] !== undefined).map((key) => [key, athlete[key]]))
 }
 
-function grants(scopes: string[], provider: OAuthProvider, wanted: string): boolean {
-  return scopes.some((scope) => scope === wanted || (provider.impliedScopes?.[scope] ?? []).includes(wanted))
-}
-
-/**
- * weeknotes reads activities: without `activity:read` (or `activity:read_all`) it can do nothing, and
- * without `activity:read_all` the athlete's "Only You" activities are missing from the notes.
- */
 export function checkActivityScopes(scopes: string[], provider: OAuthProvider, warn: (message: string) => void): void {
   if (provider.id !== 'strava') return
-  if (!grants(scopes, provider, 'activity:read')) {
+  const {missing, missingRecommended} = checkGrantedScopes(scopes, {
+    required: ['activity:read'],
+    recommended: ['activity:read_all'],
+    implied: provider.impliedScopes,
+  })
+  if (missing.length > 0) {
     throw new AuthError(
       'Strava did not grant access to your activities, so weeknotes cannot read them.',
       'insufficient_scope',
@@ -146,7 +145,7 @@ export function checkActivityScopes(scopes: string[], provider: OAuthProvider, w
     )
   }
 
-  if (!grants(scopes, provider, 'activity:read_all')) {
+  if (missingRecommended.length > 0) {
     warn(
       'Strava did not grant access to private activities (activity:read_all), so activities visible only to you will be missing from the notes.',
     )

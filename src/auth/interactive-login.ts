@@ -1,0 +1,119 @@
+import type {Readable, Writable} from 'node:stream'
+
+import {openInBrowser} from './browser.js'
+import {readConfig} from './config-file.js'
+import {storeFor} from './credential-store.js'
+import {envCredentials} from './env-credentials.js'
+import {AuthUsageError} from './errors.js'
+import {login, type LoginOptions, type LoginResult} from './login.js'
+import {stravaProvider} from './provider.js'
+import {parseDuration, promptHidden, promptVisible, readFirstLine} from './terminal-input.js'
+
+export interface InteractiveLoginOptions {
+  configDir: string
+  env: NodeJS.ProcessEnv
+  clientId?: string
+  clientSecretFromStdin?: boolean
+  scope: string
+  port?: number
+  timeout: string
+  noBrowser?: boolean
+  insecureStorage?: boolean
+  implicit?: boolean
+  stdin: Readable & {isTTY?: boolean; setRawMode?: (mode: boolean) => unknown}
+  stderr: Writable
+  warn: (message: string) => void
+  /** Collaborators for tests. */
+  openBrowser?: (url: string) => Promise<boolean>
+  runFlow?: LoginOptions['runFlow']
+}
+
+const secretChoices = [
+  'Pipe it in with --client-secret-stdin (first line of stdin).',
+  'Or set STRAVA_CLIENT_SECRET in the environment.',
+  'Or run `weeknotes auth` in a terminal to be asked for it.',
+]
+
+/**
+ * `weeknotes auth` as the user experiences it: gathers the client id and secret (never from argv),
+ * prints the consent URL, opens the browser unless told not to, and logs in.
+ */
+export async function loginInteractively(o: InteractiveLoginOptions): Promise<LoginResult> {
+  const timeoutMs = parseDuration(o.timeout)
+  const scopes = o.scope
+    .split(/[\s,]+/)
+    .map((scope) => scope.trim())
+    .filter(Boolean)
+  if (scopes.length === 0)
+    throw new AuthUsageError('--scope needs at least one scope, for example read,activity:read_all.')
+  const env = envCredentials(o.env)
+  const config = await readConfig(o.configDir)
+  const storage = o.insecureStorage ? 'file' : 'keyring'
+
+  const secretLine = o.clientSecretFromStdin ? await readFirstLine(o.stdin) : undefined
+  if (o.clientSecretFromStdin && !secretLine?.trim()) {
+    throw new AuthUsageError('--client-secret-stdin was given but stdin had no client secret on its first line.')
+  }
+
+  let clientId = o.clientId ?? env.clientId ?? config.clientId
+  if (!clientId && o.stdin.isTTY) clientId = await promptVisible('Strava client ID: ', o.stdin, o.stderr)
+  if (!clientId) {
+    throw new AuthUsageError('No Strava client ID given.', {
+      suggestions: ['Pass --client-id (see https://www.strava.com/settings/api), or set STRAVA_CLIENT_ID.'],
+    })
+  }
+
+  let clientSecret = secretLine?.trim() ?? env.clientSecret
+  if (!clientSecret && config.session && config.clientId === clientId) {
+    // Logging in again with the same app: reuse the secret saved with the previous login.
+    const previous = storeFor(config.session.storage, {configDir: o.configDir, env: o.env})
+    clientSecret = (await previous.get(config.session.account).catch(() => undefined))?.clientSecret
+  }
+
+  if (!clientSecret && o.stdin.isTTY && o.stdin.setRawMode) {
+    clientSecret = await promptHidden('Strava client secret (not shown): ', o.stdin, o.stderr)
+  }
+
+  if (!clientSecret) {
+    throw new AuthUsageError('No Strava client secret given, and there is no terminal to ask for it.', {
+      suggestions: secretChoices,
+    })
+  }
+
+  const controller = new AbortController()
+  const onInterrupt = () => controller.abort()
+  process.once('SIGINT', onInterrupt)
+  try {
+    return await login({
+      configDir: o.configDir,
+      env: o.env,
+      provider: stravaProvider(o.env.STRAVA_OAUTH_URL || undefined),
+      clientId,
+      clientSecret,
+      scopes,
+      storage,
+      port: o.port,
+      timeoutMs,
+      implicit: o.implicit,
+      signal: controller.signal,
+      pastedInput: o.noBrowser ? o.stdin : undefined,
+      warn: o.warn,
+      runFlow: o.runFlow,
+      presentUrl: async (url) => {
+        o.stderr.write(`Open this URL to authorize weeknotes: ${url}\n`)
+        if (o.noBrowser) {
+          o.stderr.write(
+            'Waiting for the authorization. If the browser cannot reach this machine, paste the address it was redirected to (or the code) here and press Enter.\n',
+          )
+          return
+        }
+
+        const opened = await (o.openBrowser ?? openInBrowser)(url)
+        if (!opened) o.stderr.write('Could not open a browser; open the URL above yourself.\n')
+        o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
+      },
+    })
+  } finally {
+    process.off('SIGINT', onInterrupt)
+  }
+}

@@ -1,0 +1,75 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../base-command.js'
+
+export default class Auth extends BaseCommand {
+  static description = `Opens Strava's consent page in your browser (the URL is always printed too), receives the answer on a loopback address (http://127.0.0.1:PORT/callback) and keeps the login in the system keyring: the client secret, the refresh token and the current access token. Non-secret settings (client id, athlete summary, scopes) go to config.json in the config directory.
+
+The client id comes from --client-id, STRAVA_CLIENT_ID, the saved settings, or a prompt. The client secret comes from --client-secret-stdin, STRAVA_CLIENT_SECRET, the saved login for the same client id, or a hidden prompt; it is never accepted as a flag value. Running it again replaces the saved login only once the new one works.
+
+Without a keyring (headless servers, containers) either opt in to --insecure-storage (a 0600 file) or skip this command and use CI mode: STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.`
+  static examples = [
+    {
+      command: '<%= config.bin %> <%= command.id %> --client-id 12345',
+      description: 'Log in, asking for the client secret.',
+    },
+    {
+      command: 'printf "%s\\n" "$SECRET" | <%= config.bin %> <%= command.id %> --client-id 12345 --client-secret-stdin',
+      description: 'Read the client secret from stdin.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --no-browser --timeout 10m',
+      description: 'On a remote machine: open the printed URL elsewhere and paste the redirected address back.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --scope read,activity:read',
+      description: 'Leave out private activities.',
+    },
+  ]
+  static flags = {
+    'client-id': Flags.string({description: 'Client ID of your Strava API application.', env: 'STRAVA_CLIENT_ID'}),
+    'client-secret-stdin': Flags.boolean({description: 'Read the client secret from the first line of stdin.'}),
+    implicit: Flags.boolean({description: 'Use the deprecated implicit grant (no refresh token).', hidden: true}),
+    'insecure-storage': Flags.boolean({
+      description: 'Keep the secrets in a plain file (mode 0600) in the config directory instead of the keyring.',
+    }),
+    'no-browser': Flags.boolean({
+      description: 'Do not open a browser; paste the redirected URL (or the code) on stdin instead.',
+    }),
+    port: Flags.integer({
+      description: 'Fixed port for the loopback receiver (default: a free one).',
+      min: 1,
+      max: 65_535,
+    }),
+    scope: Flags.string({default: 'read,activity:read_all', description: 'Scopes to request, comma-separated.'}),
+    timeout: Flags.string({default: '5m', description: 'How long to wait for the consent: seconds, or 30s, 5m.'}),
+  }
+  static summary = 'Log in to Strava.'
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Auth)
+    const {loginInteractively} = await import('../../auth/interactive-login.js')
+    const result = await loginInteractively({
+      configDir: this.config.configDir,
+      env: process.env,
+      clientId: flags['client-id'],
+      clientSecretFromStdin: flags['client-secret-stdin'],
+      scope: flags.scope,
+      port: flags.port,
+      timeout: flags.timeout,
+      noBrowser: flags['no-browser'],
+      insecureStorage: flags['insecure-storage'],
+      implicit: flags.implicit,
+      stdin: process.stdin,
+      stderr: process.stderr,
+      warn: (message) => this.warn(message),
+    })
+    const athlete = result.athlete ?? {}
+    this.log(
+      `Logged in to Strava as ${athlete.firstname ?? ''} ${athlete.lastname ?? ''} (athlete ${athlete.id ?? 'unknown'}).`.replace(
+        / +/g,
+        ' ',
+      ),
+    )
+  }
+}

@@ -1,0 +1,42 @@
+import {BaseCommand} from '../../base-command.js'
+
+export default class AuthStatus extends BaseCommand {
+  static description = `Shows whether weeknotes has a Strava login: the athlete, the granted scopes, when the current access token expires (it is renewed automatically) and where the secrets are kept (keyring, file or environment). Exits with 3 when not logged in, also with --json.`
+  static enableJsonFlag = true
+  static examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Show the login.'},
+    {command: '<%= config.bin %> <%= command.id %> --json', description: 'The same as JSON, for scripts.'},
+  ]
+  static summary = 'Show the Strava login.'
+
+  async run(): Promise<unknown> {
+    await this.parse(AuthStatus)
+    const {readAuthStatus} = await import('../../auth/status.js')
+    const status = await readAuthStatus({configDir: this.config.configDir, env: process.env})
+    if (!status.loggedIn) {
+      // Exit 3 without an error message: the status itself is the answer.
+      process.exitCode = 3
+      if (this.jsonEnabled()) this.logJson(status)
+      else this.log('Not logged in to Strava. Run `weeknotes auth` to log in.')
+      return undefined
+    }
+
+    if (this.jsonEnabled()) return status
+    const {athlete} = status
+    const where = {
+      keyring: 'the system keyring',
+      file: 'a plain file (--insecure-storage)',
+      environment: 'the environment (CI mode)',
+    }
+    this.log(
+      athlete
+        ? `Logged in to Strava as ${athlete.firstname} ${athlete.lastname} (athlete ${athlete.id}).`
+        : 'Logged in to Strava.',
+    )
+    if (status.clientId) this.log(`Client ID: ${status.clientId}`)
+    this.log(`Scopes: ${status.scopes.length > 0 ? status.scopes.join(',') : 'unknown'}`)
+    if (status.expiresAt) this.log(`Access token expires: ${status.expiresAt} (renewed automatically)`)
+    this.log(`Secrets kept in: ${where[status.storage!]}`)
+    return status
+  }
+}
