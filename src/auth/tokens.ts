@@ -188,6 +188,8 @@ async function postForm(
   if (status >= 200 && status < 300) {
     const body = parseJson(text)
     if (body) return body
+    // RFC 7009 §2.2: a revocation answers 200 with no particular body.
+    if (grant === 'revocation') return {}
     throw new AuthServerUnavailableError(
       `${name} answered the ${describeGrant(grant)} with something that is not JSON (HTTP ${status}). Try again later.`,
     )

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import {test} from 'node:test'
+
+import {oauthProvider, stravaProvider} from '../../src/auth/provider.js'
+
+test('the Strava preset builds its endpoints from the given OAuth URL', () => {
+  const provider = stravaProvider('http://127.0.0.1:4567/oauth/')
+  assert.equal(provider.authorizationEndpoint, 'http://127.0.0.1:4567/oauth/authorize')
+  assert.equal(provider.tokenEndpoint, 'http://127.0.0.1:4567/oauth/token')
+  assert.equal(provider.deauthorizationEndpoint, 'http://127.0.0.1:4567/oauth/deauthorize')
+  assert.equal(provider.revocationEndpoint, undefined)
+  assert.equal(provider.scopeSeparator, ',')
+  assert.deepEqual(provider.defaultScopes, ['read', 'activity:read_all'])
+  assert.equal(provider.pkce, false)
+  assert.equal(provider.tokenEndpointAuth, 'client_secret_post')
+  assert.equal(provider.loopbackHost, '127.0.0.1')
+  assert.deepEqual(provider.extraAuthorizationParams, {approval_prompt: 'auto'})
+})
+
+test('the Strava preset reads STRAVA_OAUTH_URL, else uses strava.com', (t) => {
+  const saved = process.env.STRAVA_OAUTH_URL
+  t.after(() => {
+    if (saved === undefined) delete process.env.STRAVA_OAUTH_URL
+    else process.env.STRAVA_OAUTH_URL = saved
+  })
+  process.env.STRAVA_OAUTH_URL = 'http://127.0.0.1:9999/oauth'
+  assert.equal(stravaProvider().tokenEndpoint, 'http://127.0.0.1:9999/oauth/token')
+  delete process.env.STRAVA_OAUTH_URL
+  assert.equal(stravaProvider().authorizationEndpoint, 'https://www.strava.com/oauth/authorize')
+})
+
+test('the Strava preset uses /revoke only when asked', () => {
+  assert.equal(stravaProvider('http://x/oauth', {revocation: true}).revocationEndpoint, 'http://x/oauth/revoke')
+})
+
+test('a generic provider defaults to spaces, PKCE and HTTP Basic', () => {
+  const provider = oauthProvider({
+    authorizationEndpoint: 'http://a/auth',
+    tokenEndpoint: 'http://a/token',
+    tokenEndpointAuth: 'none',
+  })
+  assert.equal(provider.scopeSeparator, ' ')
+  assert.equal(provider.pkce, true)
+  assert.equal(provider.tokenEndpointAuth, 'none')
+  assert.equal(
+    oauthProvider({authorizationEndpoint: 'http://a/auth', tokenEndpoint: 'http://a/token'}).tokenEndpointAuth,
+    'client_secret_basic',
+  )
+})
