@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict'
+import {after, before, beforeEach, test} from 'node:test'
+
+import {fetchWindow, parseWeek} from '../../src/notes/week.js'
+import {StravaClient, type StravaClientOptions} from '../../src/strava/client.js'
+import {RateLimitError, StravaAuthError, StravaUnavailableError} from '../../src/strava/errors.js'
+import type {AccessTokenSource} from '../../src/strava/token-source.js'
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+
+const week = parseWeek('2024-W10', new Date())
+const window = fetchWindow(week, week)
+let emulator: StravaEmulator
+
+before(async () => {
+  emulator = await startStravaEmulator({seed: 'empty'})
+  // The emulator's limits run on the real clock; these tests provoke 429s by injection only.
+  emulator.setRateLimits({overall: [100_000, 1_000_000], read: [100_000, 1_000_000]})
+})
+after(() => emulator.close())
+beforeEach(() => emulator.clearRequests())
+
+/** A token source that hands out emulator tokens and counts how it is used. */
+function countingTokens(options: {scope?: string; renewFails?: boolean} = {}) {
+  let current = emulator.issueTokens({scope: options.scope}).accessToken
+  const calls = {accessToken: 0, renew: 0, rejected: [] as string[], issued: [current]}
+  const source: AccessTokenSource = {
+    async accessToken() {
+      calls.accessToken++
+      return current
+    },
+    async renewAfterRejection(rejected) {
+      calls.renew++
+      calls.rejected.push(rejected)
+      // A renewal that yields another token Strava rejects stands for a revoked app or login.
+      current = options.renewFails ? 'not-a-token' : emulator.issueTokens({scope: options.scope}).accessToken
+      calls.issued.push(current)
+      return current
+    },
+  }
+  return {source, calls}
+}
+
+/** A client on the emulator whose clock and sleeps are recorded, never real. */
+function clientFor(tokens: AccessTokenSource, options: Partial<StravaClientOptions> = {}) {
+  const sleeps: number[] = []
+  const lines: string[] = []
+  const waits: Date[] = []
+  const client = new StravaClient({
+    apiUrl: emulator.apiUrl,
+    tokens,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0,
+    log: (line) => lines.push(line),
+    onWait: (until) => waits.push(until),
+    ...options,
+  })
+  return {client, sleeps, lines, waits}
+}
+
+const listRequests = () => emulator.requests.filter((r) => r.path === '/api/v3/athlete/activities')
+
+for (const count of [0, 1, 199, 200, 201, 450]) {
+  test(`pages through ${count} activities with ceil(n/200)+1 list requests`, async () => {
+    emulator.setActivities(emulator.makeActivities(count, {weekStart: week.start}))
+    const {client} = clientFor(countingTokens().source)
+    const pages: number[] = []
+    const activities = await client.listActivities({...window, onPage: (page) => pages.push(page)})
+    assert.equal(activities.length, count)
+    assert.equal(new Set(activities.map((a) => a.id_str)).size, count, 'no activity twice')
+    const requests = listRequests()
+    assert.equal(requests.length, Math.ceil(count / 200) + 1)
+    assert.deepEqual(
+      requests.map((r) => r.query),
+      requests.map((_r, i) => ({
+        after: String(window.after),
+        before: String(window.before),
+        page: String(i + 1),
+        per_page: '200',
+      })),
+    )
+    assert.deepEqual(
+      pages,
+      Array.from({length: Math.ceil(count / 200)}, (_v, i) => i + 1),
+    )
+    // With `after`, Strava lists oldest first.
+    const starts = activities.map((a) => a.start_date)
+    assert.deepEqual(starts, [...starts].sort())
+  })
+}
+
+test('keeps activity ids beyond 2^53 exact', async () => {
+  const big = '18446744073709551557'
+  emulator.setActivities([{...emulator.makeActivities(1, {weekStart: week.start})[0], id: big}])
+  const {client} = clientFor(countingTokens().source)
+  const [activity] = await client.listActivities(window)
+  assert.equal(activity.id_str, big)
+  assert.notEqual(String(activity.id), big)
+})
+
+test('getAthlete reads the athlete summary', async () => {
+  const {client} = clientFor(countingTokens().source)
+  const athlete = await client.getAthlete()
+  assert.equal(athlete.id, emulator.athlete.id)
+  assert.deepEqual(
+    emulator.requests.map((r) => r.path),
+    ['/api/v3/athlete'],
+  )
+})
+
+test('a 401 renews the token once and retries with the new one', async () => {
+  emulator.setActivities(emulator.makeActivities(3, {weekStart: week.start}))
+  const {source, calls} = countingTokens()
+  emulator.expireAccessTokens()
+  const {client} = clientFor(source)
+  const activities = await client.listActivities(window)
+  assert.equal(activities.length, 3)
+  assert.equal(calls.renew, 1)
+  assert.deepEqual(calls.rejected, [calls.issued[0]])
+  assert.deepEqual(
+    listRequests().map((r) => r.status),
+    [401, 200, 200],
+  )
+})
+
+test('a second 401 after renewing exits 3 asking to log in again', async () => {
+  const {source, calls} = countingTokens({renewFails: true})
+  emulator.expireAccessTokens()
+  const {client} = clientFor(source)
+  await assert.rejects(client.listActivities(window), (error: unknown) => {
+    assert.ok(error instanceof StravaAuthError)
+    assert.equal(error.exitCode, 3)
+    assert.match(error.message, /Strava rejected the saved login; run `weeknotes auth` again/)
+    return true
+  })
+  assert.equal(calls.renew, 1)
+  assert.equal(listRequests().length, 2)
+})
+
+test('a token without activity:read exits 3 explaining the missing permission, without renewing', async () => {
+  const {source, calls} = countingTokens({scope: 'read'})
+  const {client} = clientFor(source)
+  await assert.rejects(
+    client.listActivities(window),
+    (error: StravaAuthError) =>
+      error.exitCode === 3 && /does not allow reading activities.*weeknotes auth/.test(error.message),
+  )
+  assert.equal(calls.renew, 0)
+})
+
+test('429 in the 15-minute window waits until the next quarter hour, then continues', async () => {
+  emulator.setActivities(emulator.makeActivities(450, {weekStart: week.start}))
+  let now = Date.parse('2024-03-11T14:37:12Z')
+  emulator.inject({kind: 'rateLimited', window: 'short', match: '/api/v3/athlete/activities'})
+  const {client, sleeps, waits} = clientFor(countingTokens().source, {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      now += ms
+    },
+  })
+  const activities = await client.listActivities(window)
+  assert.equal(activities.length, 450)
+  // 14:37:12 -> 14:45:00 plus the 5 s margin.
+  assert.deepEqual(sleeps, [473_000])
+  assert.deepEqual(
+    waits.map((d) => d.toISOString()),
+    ['2024-03-11T14:45:05.000Z'],
+  )
+  assert.deepEqual(
+    listRequests().map((r) => `${r.query.page}:${r.status}`),
+    ['1:429', '1:200', '2:200', '3:200', '4:200'],
+  )
+})
+
+test('--max-wait is a budget for the whole run: a second wait beyond it exits 4', async () => {
+  let now = Date.parse('2024-03-11T14:37:12Z')
+  emulator.inject({kind: 'rateLimited', window: 'short', times: 2})
+  const {client, sleeps} = clientFor(countingTokens().source, {
+    now: () => now,
+    maxWait: 900,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      now += ms
+    },
+  })
+  await assert.rejects(
+    client.getAthlete(),
+    (error: RateLimitError) => error.exitCode === 4 && error.retryAt.toISOString() === '2024-03-11T15:00:05.000Z',
+  )
+  assert.deepEqual(sleeps, [473_000])
+})
+
+test('a rate limit mid-paging resumes at the same page', async () => {
+  emulator.setActivities(emulator.makeActivities(450, {weekStart: week.start}))
+  const now = Date.parse('2024-03-11T14:59:00Z')
+  const {client, sleeps} = clientFor(countingTokens().source, {now: () => now})
+  const activities = await client.listActivities({
+    ...window,
+    onPage: (page) => {
+      if (page === 2) emulator.inject({kind: 'rateLimited', window: 'short'})
+    },
+  })
+  assert.equal(activities.length, 450)
+  assert.deepEqual(sleeps, [65_000])
+  assert.deepEqual(
+    listRequests().map((r) => `${r.query.page}:${r.status}`),
+    ['1:200', '2:200', '3:429', '3:200', '4:200'],
+  )
+})
+
+test('the daily limit exits 4 with midnight UTC as the time to retry, without waiting', async () => {
+  emulator.inject({kind: 'rateLimited', window: 'daily'})
+  const {client, sleeps} = clientFor(countingTokens().source, {now: () => Date.parse('2024-03-11T14:37:12Z')})
+  await assert.rejects(client.listActivities(window), (error: unknown) => {
+    assert.ok(error instanceof RateLimitError)
+    assert.equal(error.exitCode, 4)
+    assert.equal(error.window, 'daily')
+    assert.equal(error.retryAt.toISOString(), '2024-03-12T00:00:00.000Z')
+    assert.match(error.message, /daily rate limit.*2024-03-12 00:00 UTC/)
+    return true
+  })
+  assert.deepEqual(sleeps, [])
+})
+
+test('a wait beyond --max-wait exits 4 naming the next quarter hour', async () => {
+  emulator.inject({kind: 'rateLimited', window: 'short'})
+  const {client, sleeps} = clientFor(countingTokens().source, {
+    now: () => Date.parse('2024-03-11T14:37:12Z'),
+    maxWait: 90,
+  })
+  await assert.rejects(
+    client.listActivities(window),
+    (error: RateLimitError) =>
+      error.exitCode === 4 && error.window === 'short' && /2024-03-11 14:45 UTC/.test(error.message),
+  )
+  assert.deepEqual(sleeps, [])
+})
+
+test('5xx, resets and truncated bodies are retried with backoff, then succeed', async () => {
+  emulator.setActivities(emulator.makeActivities(2, {weekStart: week.start}))
+  emulator.inject({kind: 'status', status: 503})
+  emulator.inject({kind: 'reset'})
+  emulator.inject({kind: 'truncated'})
+  const {client, sleeps} = clientFor(countingTokens().source)
+  const activities = await client.listActivities(window)
+  assert.equal(activities.length, 2)
+  assert.deepEqual(sleeps, [1000, 2000, 4000])
+})
+
+test('persistent 5xx exits 5 after 4 attempts', async () => {
+  emulator.inject({kind: 'status', status: 502, times: 4})
+  const {client, sleeps} = clientFor(countingTokens().source)
+  await assert.rejects(client.listActivities(window), (error: unknown) => {
+    assert.ok(error instanceof StravaUnavailableError)
+    assert.equal(error.exitCode, 5)
+    assert.match(error.message, /Strava did not answer after 4 attempts .*502.*try again later/)
+    return true
+  })
+  assert.equal(sleeps.length, 3)
+  assert.equal(listRequests().length, 4)
+})
+
+test('truncated JSON every time exits 5 with a clear message', async () => {
+  emulator.inject({kind: 'truncated', times: 4})
+  const {client} = clientFor(countingTokens().source)
+  await assert.rejects(
+    client.getAthlete(),
+    /did not answer after 4 attempts \(last: an incomplete or invalid JSON answer\)/,
+  )
+})
+
+test('a per-request timeout counts as a failed attempt', async () => {
+  emulator.inject({kind: 'slow', delayMs: 400})
+  const {client, sleeps} = clientFor(countingTokens().source, {timeoutMs: 50})
+  await client.getAthlete()
+  assert.deepEqual(sleeps, [1000])
+})
+
+test('nothing listening: ECONNREFUSED is retried, then exits 5', async () => {
+  const closed = await startStravaEmulator({seed: 'empty'})
+  const apiUrl = closed.apiUrl
+  await closed.close()
+  const {client, sleeps} = clientFor(countingTokens().source, {apiUrl})
+  await assert.rejects(
+    client.getAthlete(),
+    (error: StravaUnavailableError) => error.exitCode === 5 && /ECONNREFUSED/.test(error.message),
+  )
+  assert.equal(sleeps.length, 3)
+})
+
+test("an inactive application exits 3 explaining Strava's subscription requirement", async () => {
+  emulator.inject({kind: 'inactive'})
+  const {client} = clientFor(countingTokens().source)
+  await assert.rejects(client.listActivities(window), (error: StravaAuthError) => {
+    assert.equal(error.exitCode, 3)
+    assert.match(error.message, /inactive.*subscription.*strava\.com\/settings\/api/)
+    return true
+  })
+})
+
+test("other 4xx: a plain sentence with Strava's message", async () => {
+  emulator.inject({kind: 'status', status: 404, body: {message: 'Record Not Found', errors: []}})
+  const {client} = clientFor(countingTokens().source)
+  await assert.rejects(client.getAthlete(), (error: Error & {exitCode: number}) => {
+    assert.equal(error.exitCode, 1)
+    assert.equal(error.message, 'Strava refused GET /athlete (404 Record Not Found).')
+    return true
+  })
+})
+
+test('the verbose log shows each request with status and usage, never a token', async () => {
+  emulator.setActivities(emulator.makeActivities(1, {weekStart: week.start}))
+  const {source, calls} = countingTokens()
+  emulator.expireAccessTokens()
+  const {client, lines} = clientFor(source)
+  await client.listActivities(window)
+  assert.equal(lines.length, 3)
+  assert.match(
+    lines[0],
+    new RegExp(
+      `^GET /athlete/activities\\?after=${window.after}&before=${window.before}&page=1&per_page=200 401 \\(rate limit 15min \\d+/100000, daily \\d+/1000000; read 15min \\d+/100000, daily \\d+/1000000\\)$`,
+    ),
+  )
+  assert.match(lines[1], / 200 \(rate limit 15min \d+\/100000/)
+  for (const token of calls.issued) assert.ok(!lines.join('\n').includes(token), 'no token in the log')
+  assert.ok(!/bearer/i.test(lines.join('\n')))
+})
