@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import {acquireRefreshLock, RefreshLockTimeoutError, withRefreshLock} from '../../src/auth/refresh-lock.js'
+
+describe('refresh lock', () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weeknotes-lock-'))
+  })
+  after(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('holds the lock file with pid and time while the action runs and removes it after', async () => {
+    const path = join(dir, 'a.lock')
+    const seen = await withRefreshLock({path}, async () => JSON.parse(await readFile(path, 'utf8')))
+    assert.equal(seen.pid, process.pid)
+    assert.equal(typeof seen.at, 'number')
+    await assert.rejects(readFile(path), {code: 'ENOENT'})
+  })
+
+  it('lets one holder in at a time', async () => {
+    const path = join(dir, 'b.lock')
+    const order: string[] = []
+    let releaseFirst!: () => void
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve
+    })
+    const first = withRefreshLock({path}, async () => {
+      order.push('first in')
+      await firstHeld
+      order.push('first out')
+    })
+    // The second waiter polls; it may only enter after the first left.
+    const second = withRefreshLock(
+      {path, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))},
+      async () => {
+        order.push('second in')
+      },
+    )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(order, ['first in'])
+    releaseFirst()
+    await Promise.all([first, second])
+    assert.deepEqual(order, ['first in', 'first out', 'second in'])
+  })
+
+  it('breaks a lock whose owner process is dead', async () => {
+    const path = join(dir, 'c.lock')
+    await writeFile(path, JSON.stringify({pid: 999_999_999, at: Date.now()}))
+    const release = await acquireRefreshLock({path, waitMs: 0, isAlive: () => false})
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid)
+    await release()
+  })
+
+  it('breaks a lock older than the stale limit even when its owner lives', async () => {
+    const path = join(dir, 'd.lock')
+    await writeFile(path, JSON.stringify({pid: process.pid, at: 1_000}))
+    const release = await acquireRefreshLock({path, waitMs: 0, staleMs: 60_000, now: () => 62_000})
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).at, 62_000)
+    await release()
+  })
+
+  it('gives up after the wait bound when a live owner keeps a fresh lock', async () => {
+    const path = join(dir, 'e.lock')
+    await writeFile(path, JSON.stringify({pid: process.pid, at: Date.now()}))
+    let clock = Date.now()
+    const sleeps: number[] = []
+    await assert.rejects(
+      acquireRefreshLock({
+        path,
+        waitMs: 1_000,
+        now: () => clock,
+        sleep: async (ms) => {
+          sleeps.push(ms)
+          clock += ms
+        },
+      }),
+      (error: unknown) =>
+        error instanceof RefreshLockTimeoutError && error.exitCode === 1 && error.suggestions[0].includes(path),
+    )
+    assert.ok(sleeps.length > 2 && sleeps[1] > sleeps[0], 'backs off')
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid, 'the other owner keeps its lock')
+    await rm(path)
+  })
+
+  it('does not remove a lock that someone else took over after ours was broken', async () => {
+    const path = join(dir, 'f.lock')
+    const release = await acquireRefreshLock({path})
+    await writeFile(path, JSON.stringify({pid: 4242, at: Date.now()}))
+    await release()
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, 4242)
+    await rm(path)
+  })
+})
