@@ -22,14 +22,31 @@ export type RenderDigest = (context: DigestContext) => string
 /** Handlebars' parse errors carry the line in their text ("Parse error on line 3: ..."), others in `lineNumber`. */
 function describeCompileError(file: string, error: Error & {lineNumber?: number}): TemplateError {
   const parseLine = /Parse error on line (\d+)/.exec(error.message)?.[1]
-  const line = parseLine ?? error.lineNumber
-  const reason = parseLine
-    ? (error.message.split('\n').find((text) => text.startsWith('Expecting')) ?? error.message.split('\n')[0])
-    : error.message.replace(/ - \d+:\d+$/, '')
-  const where = line === undefined ? '' : ` on line ${line}`
-  return new TemplateError(`Template ${file} has an error${where}: ${reason.trim()}.`, [
-    'Fix the template, or leave out --template to use the default one.',
-  ])
+  const where = parseLine ?? error.lineNumber
+  const reason = parseLine ? describeParseError(error.message) : error.message.replace(/ - \d+:\d+$/, '')
+  return new TemplateError(
+    `Template ${file} has an error${where === undefined ? '' : ` on line ${where}`}: ${reason}.`,
+    ['Fix the template, or leave out --template to use the default one.'],
+  )
+}
+
+const TOKEN_NAMES: Record<string, string> = {
+  INVALID: 'characters (an unbalanced {{ or }}?)',
+  OPEN_ENDBLOCK: '{{/...}} without its opening block',
+  CLOSE: '}}',
+  CLOSE_UNESCAPED: '}}}',
+  INVERSE: '{{else}}',
+}
+
+/** The parser's list of expected tokens means little to a template author; what it stumbled on and where does. */
+function describeParseError(message: string): string {
+  const [, snippet = '', , details = ''] = message.split('\n')
+  const got = /got '([^']+)'/.exec(details)?.[1] ?? /Unexpected (.+)$/.exec(message.split('\n')[0])?.[1]
+  const what =
+    got === 'EOF' || got === 'end of input'
+      ? 'unexpected end of the template (a block left open?)'
+      : `unexpected ${TOKEN_NAMES[got ?? ''] ?? got ?? 'text'}`
+  return snippet.trim() ? `${what} near "${snippet.trim()}"` : what
 }
 
 /**
