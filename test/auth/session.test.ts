@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict'
+import {execFile} from 'node:child_process'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {promisify} from 'node:util'
+
+import {writeConfig} from '../../src/auth/config-file.js'
+import {type CredentialStore, FileStore, type SessionSecrets} from '../../src/auth/credential-store.js'
+import {AuthError} from '../../src/auth/errors.js'
+import {openTokenSession} from '../../src/auth/session.js'
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {manualClock} from '../emulator/test-helpers.js'
+
+const account = 'strava:12345'
+const HOUR = 3_600_000
+
+describe('TokenSession', () => {
+  let emulator: StravaEmulator
+  let configDir: string
+  let clock: ReturnType<typeof manualClock>
+  let warnings: string[]
+
+  before(async () => {
+    clock = manualClock('2024-03-11T06:00:00Z')
+    emulator = await startStravaEmulator({now: clock.now, seed: 'empty'})
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(async () => {
+    configDir = await mkdtemp(join(tmpdir(), 'weeknotes-session-'))
+    clock.set('2024-03-11T06:00:00Z')
+    emulator.clearRequests()
+    warnings = []
+  })
+  afterEach(async () => {
+    await rm(configDir, {recursive: true, force: true})
+  })
+
+  const tokenCalls = () => emulator.requests.filter((request) => request.path === '/oauth/token')
+  const env = () => ({STRAVA_OAUTH_URL: emulator.oauthUrl})
+  const fileStore = () => new FileStore({configDir})
+
+  /** A saved login as `weeknotes auth --insecure-storage` leaves it, with tokens the emulator issued. */
+  async function savedLogin(overrides: Partial<SessionSecrets> = {}): Promise<SessionSecrets> {
+    const issued = emulator.issueTokens({scope: 'read,activity:read_all'})
+    const secrets: SessionSecrets = {
+      clientSecret: emulator.client.secret,
+      refreshToken: issued.refreshToken,
+      accessToken: issued.accessToken,
+      expiresAt: issued.expiresAt,
+      scopes: ['read', 'activity:read_all'],
+      ...overrides,
+    }
+    await fileStore().set(account, secrets)
+    await writeConfig(configDir, {
+      clientId: emulator.client.id,
+      session: {
+        storage: 'file',
+        account,
+        athlete: {id: 1, firstname: 'Ada'},
+        scopes: secrets.scopes,
+        expiresAt: secrets.expiresAt,
+      },
+    })
+    emulator.clearRequests()
+    return secrets
+  }
+
+  const open = (o: {store?: CredentialStore; env?: NodeJS.ProcessEnv} = {}) =>
+    openTokenSession({
+      configDir,
+      env: o.env ?? env(),
+      now: clock.now,
+      warn: (message) => warnings.push(message),
+      store: o.store,
+    })
+
+  it('returns the stored access token while it has more than 5 minutes left, without a token call', async () => {
+    const saved = await savedLogin()
+    const session = await open()
+    clock.advance(6 * HOUR - 6 * 60_000)
+    assert.equal(await session.accessToken(), saved.accessToken)
+    assert.equal(tokenCalls().length, 0)
+    assert.deepEqual(session.profile.athlete, {id: 1, firstname: 'Ada'})
+    assert.equal(session.profile.storage, 'file')
+    assert.match(warnings.join('\n'), /unencrypted/)
+  })
+
+  it('refreshes within the margin, storing the rotated refresh token before handing out the new access token', async () => {
+    const saved = await savedLogin()
+    const session = await open()
+    clock.advance(6 * HOUR - 4 * 60_000)
+    const token = await session.accessToken()
+    assert.notEqual(token, saved.accessToken)
+    assert.equal(tokenCalls().length, 1)
+    assert.equal(tokenCalls()[0].grantType, 'refresh_token')
+    const stored = await fileStore().get(account)
+    assert.equal(stored?.accessToken, token)
+    assert.notEqual(stored?.refreshToken, saved.refreshToken)
+    assert.equal(stored?.clientSecret, saved.clientSecret)
+    assert.equal(stored?.expiresAt, Math.floor(clock.now() / 1000) + 21_600)
+    assert.equal(session.profile.expiresAt, stored?.expiresAt)
+    const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8'))
+    assert.equal(config.session.expiresAt, stored?.expiresAt, 'status sees the new expiry')
+    assert.equal(await session.accessToken(), token, 'then reuses it')
+    assert.equal(tokenCalls().length, 1)
+  })
+
+  it('refreshes an expired token and never hands out a new one it could not store', async () => {
+    await savedLogin()
+    const real = fileStore()
+    const failingStore: CredentialStore = {
+      kind: 'file',
+      description: 'a failing store',
+      get: (name) => real.get(name),
+      set: async () => {
+        throw new Error('disk full')
+      },
+      delete: (name) => real.delete(name),
+      ensureWritable: async () => {},
+    }
+    const session = await open({store: failingStore})
+    clock.advance(7 * HOUR)
+    await assert.rejects(session.accessToken(), /disk full/)
+    assert.equal(tokenCalls().length, 1)
+  })
+
+  it('leaves the stored login untouched and asks to log in again when the refresh token is refused', async () => {
+    await savedLogin({refreshToken: 'refresh-token-strava-does-not-know', expiresAt: 1})
+    const before = await readFile(join(configDir, 'credentials.json'), 'utf8')
+    const session = await open()
+    await assert.rejects(session.accessToken(), (error: unknown) => {
+      assert.ok(error instanceof AuthError)
+      assert.equal(error.exitCode, 3)
+      assert.equal(error.message, 'Strava no longer accepts the saved login; run `weeknotes auth` again.')
+      assert.doesNotMatch(error.message, /refresh-token-strava/)
+      return true
+    })
+    assert.equal(await readFile(join(configDir, 'credentials.json'), 'utf8'), before)
+  })
+
+  it('renewAfterRejection: refreshes once for the rejected token, reuses a newer one, shares one refresh', async () => {
+    const saved = await savedLogin()
+    const session = await open()
+    assert.equal(await session.renewAfterRejection('some-older-token'), saved.accessToken, 'a newer token is kept')
+    assert.equal(tokenCalls().length, 0)
+
+    const [first, second] = await Promise.all([
+      session.renewAfterRejection(saved.accessToken!),
+      session.renewAfterRejection(saved.accessToken!),
+    ])
+    assert.equal(first, second)
+    assert.notEqual(first, saved.accessToken)
+    assert.equal(tokenCalls().length, 1)
+    assert.equal(await session.renewAfterRejection(saved.accessToken!), first, 'already renewed')
+    assert.equal(tokenCalls().length, 1)
+
+    assert.notEqual(await session.renewAfterRejection(first), first, 'the renewed token rejected too: one more refresh')
+    assert.equal(tokenCalls().length, 2)
+  })
+
+  it('re-reads the store under the lock: two sessions in one process spend the refresh token once', async () => {
+    await savedLogin()
+    const [a, b] = await Promise.all([open(), open()])
+    clock.advance(7 * HOUR)
+    const [tokenA, tokenB] = await Promise.all([a.accessToken(), b.accessToken()])
+    assert.equal(tokenA, tokenB)
+    assert.equal(tokenCalls().length, 1)
+  })
+
+  it('says "Not logged in" (exit 3) without a saved login or CI variables', async () => {
+    await assert.rejects(open({env: {}}), (error: unknown) => {
+      assert.ok(error instanceof AuthError)
+      assert.equal(error.exitCode, 3)
+      assert.equal(error.message, 'Not logged in. Run `weeknotes auth` first.')
+      return true
+    })
+  })
+
+  it('CI mode: refreshes from STRAVA_REFRESH_TOKEN, stores nothing, warns once that the token rotated', async () => {
+    const issued = emulator.issueTokens({scope: 'read,activity:read_all'})
+    emulator.clearRequests()
+    const session = await open({
+      env: {
+        ...env(),
+        STRAVA_CLIENT_ID: emulator.client.id,
+        STRAVA_CLIENT_SECRET: emulator.client.secret,
+        STRAVA_REFRESH_TOKEN: issued.refreshToken,
+      },
+    })
+    assert.equal(session.profile.storage, 'environment')
+    const token = await session.accessToken()
+    assert.equal(await session.accessToken(), token)
+    await session.renewAfterRejection(token)
+    assert.equal(tokenCalls().length, 2, 'the second refresh used the rotated token kept in memory')
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0], /new refresh token/)
+    assert.match(warnings[0], /STRAVA_REFRESH_TOKEN/)
+    assert.doesNotMatch(warnings.join('\n'), new RegExp(issued.refreshToken))
+    await assert.rejects(readFile(join(configDir, 'config.json')), {code: 'ENOENT'})
+    await assert.rejects(readFile(join(configDir, 'credentials.json')), {code: 'ENOENT'})
+  })
+
+  it('CI mode without the client secret says which variables are needed', async () => {
+    await assert.rejects(
+      open({env: {...env(), STRAVA_REFRESH_TOKEN: 'x'}}),
+      /STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET/,
+    )
+  })
+})
+
+describe('TokenSession across processes', () => {
+  let emulator: StravaEmulator
+  let configDir: string
+  before(async () => {
+    emulator = await startStravaEmulator({seed: 'empty'})
+    configDir = await mkdtemp(join(tmpdir(), 'weeknotes-session-race-'))
+  })
+  after(async () => {
+    await emulator.close()
+    await rm(configDir, {recursive: true, force: true})
+  })
+
+  it('two processes renewing an expired token at once make exactly one token call and agree on the token', async () => {
+    const issued = emulator.issueTokens({scope: 'read,activity:read_all'})
+    await new FileStore({configDir}).set(account, {
+      clientSecret: emulator.client.secret,
+      refreshToken: issued.refreshToken,
+      accessToken: issued.accessToken,
+      expiresAt: Math.floor(Date.now() / 1000) - 10,
+      scopes: ['read', 'activity:read_all'],
+    })
+    await writeConfig(configDir, {clientId: emulator.client.id, session: {storage: 'file', account, scopes: []}})
+    emulator.clearRequests()
+
+    const script = `
+      import {openTokenSession} from './src/auth/session.ts'
+      const session = await openTokenSession({configDir: process.env.CONFIG_DIR, warn: () => {}})
+      console.log(await session.accessToken())
+    `
+    const child = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: {...process.env, CONFIG_DIR: configDir, STRAVA_OAUTH_URL: emulator.oauthUrl, STRAVA_REFRESH_TOKEN: ''},
+        timeout: 60_000,
+      })
+    const [one, two] = await Promise.all([child(), child()])
+    assert.equal(one.stdout.trim(), two.stdout.trim())
+    assert.equal(emulator.requests.filter((request) => request.path === '/oauth/token').length, 1)
+    assert.equal((await new FileStore({configDir}).get(account))?.accessToken, one.stdout.trim())
+  })
+})
