@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict'
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {OutputExistsError, writeFileAtomic} from '../../src/notes/output.js'
+
+/** Content that fails half-way through writing, as a crashed render or a full disk would. */
+function failingContent(): string {
+  return {
+    *[Symbol.iterator]() {
+      yield '---\ntitle: partial'
+      throw new Error('disk full')
+    },
+  } as unknown as string
+}
+
+describe('writeFileAtomic', () => {
+  let root: string
+  let count = 0
+  const fresh = async () => {
+    const directory = join(root, `case-${++count}`)
+    await mkdir(directory)
+    return directory
+  }
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'weeknotes-output-'))
+  })
+  after(async () => {
+    await rm(root, {recursive: true, force: true})
+  })
+
+  it('creates missing directories and leaves only the target behind', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'content', 'weeknotes', '2024-W10.md')
+    await writeFileAtomic(target, '# week 10\n', {force: false})
+    assert.equal(await readFile(target, 'utf8'), '# week 10\n')
+    assert.deepEqual(await readdir(join(directory, 'content', 'weeknotes')), ['2024-W10.md'])
+  })
+
+  it('refuses to replace an existing file without force, exit 2, suggesting --force', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    await writeFile(target, 'written by hand\n')
+    await assert.rejects(writeFileAtomic(target, 'generated\n', {force: false}), (error: unknown) => {
+      assert.ok(error instanceof OutputExistsError)
+      assert.equal(error.exitCode, 2)
+      assert.match(error.message, /note\.md already exists and was left untouched/)
+      assert.match(error.suggestions.join(' '), /--force/)
+      return true
+    })
+    assert.equal(await readFile(target, 'utf8'), 'written by hand\n')
+    assert.deepEqual(await readdir(directory), ['note.md'])
+  })
+
+  it('replaces an existing file with force', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    await writeFile(target, 'old\n')
+    await writeFileAtomic(target, 'new\n', {force: true})
+    assert.equal(await readFile(target, 'utf8'), 'new\n')
+    assert.deepEqual(await readdir(directory), ['note.md'])
+  })
+
+  it('leaves no partial or empty file when writing fails', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    await assert.rejects(writeFileAtomic(target, failingContent(), {force: false}), /disk full/)
+    assert.deepEqual(await readdir(directory), [])
+  })
+
+  it('keeps the previous file intact when a forced write fails', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    await writeFile(target, 'last week\n')
+    await assert.rejects(writeFileAtomic(target, failingContent(), {force: true}), /disk full/)
+    assert.equal(await readFile(target, 'utf8'), 'last week\n')
+    assert.deepEqual(await readdir(directory), ['note.md'])
+  })
+
+  it('cleans up when the final rename fails (the target is a directory)', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    await mkdir(target)
+    await writeFile(join(target, 'keep'), 'x')
+    await assert.rejects(writeFileAtomic(target, 'content\n', {force: true}), /EISDIR|ENOTEMPTY|EEXIST/)
+    assert.deepEqual(await readdir(directory), ['note.md'])
+    assert.ok((await stat(target)).isDirectory())
+  })
+
+  it('fails cleanly when the directory cannot be created', async () => {
+    const directory = await fresh()
+    await writeFile(join(directory, 'file'), 'x')
+    await assert.rejects(
+      writeFileAtomic(join(directory, 'file', 'note.md'), 'content\n', {force: false}),
+      /ENOTDIR|EEXIST/,
+    )
+    assert.deepEqual(await readdir(directory), ['file'])
+  })
+
+  it('fails cleanly in a read-only directory', async (t) => {
+    if (process.getuid?.() === 0) return t.skip('root ignores directory permissions')
+    const directory = await fresh()
+    await chmod(directory, 0o555)
+    try {
+      await assert.rejects(writeFileAtomic(join(directory, 'note.md'), 'content\n', {force: false}), /EACCES|EPERM/)
+      assert.deepEqual(await readdir(directory), [])
+    } finally {
+      await chmod(directory, 0o755)
+    }
+  })
+})
