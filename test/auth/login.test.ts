@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict'
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+
+import {readConfig, writeConfig} from '../../src/auth/config-file.js'
+import {type CredentialStore, FileStore, KeyringStore} from '../../src/auth/credential-store.js'
+import {AuthError} from '../../src/auth/errors.js'
+import {login, type LoginOptions} from '../../src/auth/login.js'
+import {logout} from '../../src/auth/logout.js'
+import {stravaProvider} from '../../src/auth/provider.js'
+import {readAuthStatus} from '../../src/auth/status.js'
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {
+  clearKeyringService,
+  keyringCredentials,
+  secretServiceSkipReason,
+  uniqueKeyringService,
+} from '../support/keyring.js'
+
+describe('login, status and logout against the emulator', () => {
+  let emulator: StravaEmulator
+  let configDir: string
+  let warnings: string[]
+
+  before(async () => {
+    emulator = await startStravaEmulator({autoApprove: true, seed: 'empty'})
+  })
+  after(async () => {
+    await emulator.close()
+  })
+  beforeEach(async () => {
+    configDir = await mkdtemp(join(tmpdir(), 'weeknotes-login-'))
+    warnings = []
+    emulator.clearRequests()
+  })
+  afterEach(async () => {
+    await rm(configDir, {recursive: true, force: true})
+  })
+
+  const options = (overrides: Partial<LoginOptions> = {}): LoginOptions => ({
+    configDir,
+    env: {},
+    provider: stravaProvider(emulator.oauthUrl),
+    clientId: emulator.client.id,
+    clientSecret: emulator.client.secret,
+    scopes: ['read', 'activity:read_all'],
+    storage: 'file',
+    timeoutMs: 10_000,
+    // Stands in for the browser: the emulator approves at once and redirects to the loopback receiver.
+    presentUrl: async (url) => {
+      await fetch(url)
+    },
+    warn: (message) => warnings.push(message),
+    ...overrides,
+  })
+  const credentials = async () => JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8'))
+
+  it('stores the secrets and the non-secret settings after a successful flow, and status shows them', async () => {
+    const result = await login(options())
+    assert.equal(result.athlete?.id, emulator.athlete.id)
+    assert.equal(result.storage, 'file')
+    const config = await readConfig(configDir)
+    assert.equal(config.clientId, emulator.client.id)
+    assert.equal(config.session?.storage, 'file')
+    assert.equal(config.session?.athlete?.firstname, emulator.athlete.firstname)
+    assert.equal(config.session?.athlete?.measurement_preference, emulator.athlete.measurement_preference)
+    assert.deepEqual(config.session?.scopes, ['read', 'activity:read_all'])
+    const configText = await readFile(join(configDir, 'config.json'), 'utf8')
+    const record = (await credentials())[config.session!.account]
+    assert.equal(record.clientSecret, emulator.client.secret)
+    for (const secret of [record.clientSecret, record.refreshToken, record.accessToken]) {
+      assert.ok(!configText.includes(secret), 'config.json holds no secret')
+    }
+
+    const status = await readAuthStatus({configDir, env: {}})
+    assert.deepEqual(status, {
+      loggedIn: true,
+      clientId: emulator.client.id,
+      athlete: {id: emulator.athlete.id, firstname: emulator.athlete.firstname, lastname: emulator.athlete.lastname},
+      scopes: ['read', 'activity:read_all'],
+      expiresAt: new Date(record.expiresAt * 1000).toISOString(),
+      storage: 'file',
+    })
+  })
+
+  it('keeps the previous login when the new flow fails', async () => {
+    await login(options())
+    const before = [await readFile(join(configDir, 'config.json'), 'utf8'), await credentials()]
+    const denied = new AuthError('You declined.', 'access_denied')
+    await assert.rejects(login(options({runFlow: async () => Promise.reject(denied)})), denied)
+    assert.deepEqual([await readFile(join(configDir, 'config.json'), 'utf8'), await credentials()], before)
+  })
+
+  it('keeps the previous login when the new secrets cannot be written', async () => {
+    await login(options())
+    const config = await readFile(join(configDir, 'config.json'), 'utf8')
+    const real = new FileStore({configDir})
+    const store: CredentialStore = {
+      ...real,
+      kind: 'file',
+      description: 'x',
+      get: (a) => real.get(a),
+      delete: (a) => real.delete(a),
+      ensureWritable: async () => {},
+      set: async () => Promise.reject(new Error('write failed')),
+    }
+    await assert.rejects(login(options({store})), /write failed/)
+    assert.equal(await readFile(join(configDir, 'config.json'), 'utf8'), config)
+  })
+
+  it('checks the store before asking for consent', async () => {
+    let flowRan = false
+    const store = new KeyringStore({service: 'x', loadModule: async () => Promise.reject(new Error('no binding'))})
+    await assert.rejects(
+      login(options({store, runFlow: async () => ((flowRan = true), Promise.reject(new Error('unreachable')))})),
+      {name: 'KeyringUnavailableError', exitCode: 3},
+    )
+    assert.equal(flowRan, false)
+  })
+
+  it('fails without activity:read and warns without activity:read_all', async () => {
+    const grant = {accessToken: 'a'.repeat(40), refreshToken: 'r'.repeat(40), expiresAt: 2e9, athlete: {id: 1}}
+    await assert.rejects(login(options({runFlow: async () => ({...grant, scopes: ['read']})})), {
+      reason: 'insufficient_scope',
+      exitCode: 3,
+    })
+    await assert.rejects(readFile(join(configDir, 'config.json')), {code: 'ENOENT'})
+    await login(options({runFlow: async () => ({...grant, scopes: ['read', 'activity:read']})}))
+    assert.match(warnings.join('\n'), /private activities/)
+  })
+
+  it('removes the record of a previous login with another app only after the new one is saved', async () => {
+    await new FileStore({configDir}).set('strava:999', {refreshToken: 'old-refresh-token', scopes: []})
+    await writeConfig(configDir, {clientId: '999', session: {storage: 'file', account: 'strava:999', scopes: []}})
+    await login(options())
+    assert.deepEqual(Object.keys(await credentials()), [`strava:${emulator.client.id}`])
+  })
+
+  it('logout revokes at Strava, deletes the secrets and the session settings, and is idempotent', async () => {
+    await login(options())
+    emulator.clearRequests()
+    const result = await logout({
+      configDir,
+      env: {},
+      provider: stravaProvider(emulator.oauthUrl),
+      warn: (m) => warnings.push(m),
+    })
+    assert.deepEqual(result, {wasLoggedIn: true, revoked: true})
+    assert.deepEqual(
+      emulator.requests.map((request) => request.path),
+      ['/oauth/deauthorize'],
+    )
+    assert.deepEqual(await readdir(configDir), ['config.json'])
+    assert.deepEqual(await readConfig(configDir), {clientId: emulator.client.id})
+    assert.equal((await readAuthStatus({configDir, env: {}})).loggedIn, false)
+    assert.deepEqual(await logout({configDir, env: {}, provider: stravaProvider(emulator.oauthUrl)}), {
+      wasLoggedIn: false,
+      revoked: false,
+    })
+  })
+
+  it('logout still clears local state with a warning when Strava cannot be reached', async () => {
+    await login(options())
+    const record = Object.values(await credentials())[0] as {accessToken: string}
+    await logout({
+      configDir,
+      env: {},
+      provider: stravaProvider('http://127.0.0.1:9/oauth'),
+      warn: (m) => warnings.push(m),
+    })
+    assert.match(warnings.join('\n'), /Could not revoke.*removed anyway/)
+    assert.doesNotMatch(warnings.join('\n'), new RegExp(record.accessToken))
+    assert.deepEqual(await readdir(configDir), ['config.json'])
+  })
+
+  it('logs in with the real keyring: one record under the service, no secret in any file', async (t) => {
+    const skip = await secretServiceSkipReason()
+    if (skip) return t.skip(skip)
+    const service = uniqueKeyringService('login')
+    try {
+      await login(options({storage: 'keyring', env: {WEEKNOTES_KEYRING_SERVICE: service}}))
+      const stored = await keyringCredentials(service)
+      assert.deepEqual(
+        stored.map(({account}) => account),
+        [`strava:${emulator.client.id}`],
+      )
+      const record = JSON.parse(stored[0].password)
+      const files = await readdir(configDir)
+      assert.deepEqual(files, ['config.json'])
+      const text = await readFile(join(configDir, 'config.json'), 'utf8')
+      for (const secret of [record.clientSecret, record.refreshToken, record.accessToken])
+        assert.ok(!text.includes(secret))
+      await logout({configDir, env: {WEEKNOTES_KEYRING_SERVICE: service}, provider: stravaProvider(emulator.oauthUrl)})
+      assert.deepEqual(await keyringCredentials(service), [])
+    } finally {
+      await clearKeyringService(service)
+    }
+  })
+})
