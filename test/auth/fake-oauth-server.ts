@@ -23,19 +23,22 @@ export interface FakeOAuthServer {
 
 /**
  * A tiny authorization server stand-in on 127.0.0.1: every request is recorded, and each path
- * answers with what the test registered (404 otherwise). `/authorize` by default redirects back at
+ * answers with what the test registered (404 otherwise). `/authorize` and `/oauth/authorize` by default redirects back at
  * once with a code, the requested state and the requested scope, like a user who clicks Authorize.
  */
 export async function startFakeOAuthServer(): Promise<FakeOAuthServer> {
   const requests: RecordedRequest[] = []
   const handlers = new Map<string, FakeHandler>()
-  handlers.set('/authorize', (request) => {
+  const approve: FakeHandler = (request) => {
     const redirect = new URL(request.query.get('redirect_uri') ?? '')
     redirect.searchParams.set('code', 'fake-authorization-code')
     redirect.searchParams.set('state', request.query.get('state') ?? '')
     redirect.searchParams.set('scope', request.query.get('scope') ?? '')
     return {status: 302, headers: {location: redirect.toString()}}
-  })
+  }
+  // Generic servers and the Strava preset (`${url}/oauth`) alike.
+  handlers.set('/authorize', approve)
+  handlers.set('/oauth/authorize', approve)
 
   const server = createServer((request, response) => {
     const chunks: Buffer[] = []
