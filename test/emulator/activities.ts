@@ -36,14 +36,19 @@ export function utcOffsetAt(timeZone: string, epochMs: number): number {
 }
 
 /**
- * The UTC instant (ms) of a local wall time. Two passes settle on the offset in force at that instant,
- * so DST changes land right; a wall time inside a spring-forward gap moves forward like a clock would.
+ * The UTC instant (ms) of a local wall time, trying the offsets in force a day before and a day after
+ * (every DST change lies between them). Like Temporal's 'compatible' choice, a repeated wall time takes
+ * the earlier instant and one inside a spring-forward gap moves forward, as a clock would.
  */
 export function localToUtc(localStart: string, timeZone: string): number {
   const wallAsUtc = Date.parse(`${localStart}Z`)
   if (Number.isNaN(wallAsUtc)) throw new Error(`Invalid local start ${JSON.stringify(localStart)}`)
-  const guess = wallAsUtc - utcOffsetAt(timeZone, wallAsUtc) * 1000
-  return wallAsUtc - utcOffsetAt(timeZone, guess) * 1000
+  const dayMs = 86_400_000
+  const candidates = [wallAsUtc - dayMs, wallAsUtc + dayMs].map(
+    (probe) => wallAsUtc - utcOffsetAt(timeZone, probe) * 1000,
+  )
+  const valid = candidates.filter((instant) => instant + utcOffsetAt(timeZone, instant) * 1000 === wallAsUtc)
+  return valid.length > 0 ? Math.min(...valid) : candidates[0]
 }
 
 /** Strava labels the zone with its standard offset, e.g. "(GMT-08:00) America/Los_Angeles" even in summer. */
