@@ -125,7 +125,7 @@ describe('buildDigest: the template context', () => {
   })
 
   it('keeps ids above 2^53 exact, and falls back to the number', () => {
-    const huge = atLocal('2024-03-04T07:00:00', {id: 18446744073709551615, id_str: '18446744073709551615'})
+    const huge = atLocal('2024-03-04T07:00:00', {id: Number('18446744073709551615'), id_str: '18446744073709551615'})
     const plain = atLocal('2024-03-05T07:00:00', {id: 123, id_str: undefined})
     const [first, second] = digest('2024-W10', [huge, plain]).activities
     assert.equal(first.id, '18446744073709551615')
