@@ -73,8 +73,8 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       exclusive: ['output'],
     }),
     filename: Flags.string({
-      summary: 'File name inside --out-dir, with placeholders such as {{week.id}}, {{week.year}}, {{week.start}}.',
-      default: '{{week.id}}.md',
+      summary:
+        'File name inside --out-dir, with placeholders such as {{week.id}}, {{week.year}}, {{week.start}}; default: {{week.id}}.md.',
       dependsOn: ['out-dir'],
     }),
     force: Flags.boolean({
@@ -115,7 +115,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }
 
     const destination: NoteDestination = flags['out-dir']
-      ? {kind: 'dir', dir: flags['out-dir'], filename: flags.filename}
+      ? {kind: 'dir', dir: flags['out-dir'], filename: flags.filename ?? '{{week.id}}.md'}
       : flags.output
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}

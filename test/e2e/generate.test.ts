@@ -1,0 +1,248 @@
+// The built CLI (`node bin/run.js generate`) against the emulator in CI mode (STRAVA_* in the
+// environment, nothing stored), from an isolated home: outputs, overwrite rules, backfill, exit codes.
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {after, before, beforeEach, test} from 'node:test'
+
+import {cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+
+let emulator: StravaEmulator
+let home: CliHome
+const refreshTokens: string[] = []
+
+before(async () => {
+  emulator = await startStravaEmulator({seed: 'empty'})
+  emulator.setRateLimits({overall: [100_000, 1_000_000], read: [100_000, 1_000_000]})
+  home = await createCliHome()
+})
+after(async () => {
+  await emulator.close()
+  await home.remove()
+})
+beforeEach(() => {
+  emulator.setActivities(emulator.makeActivities(30, {weekStart: '2024-03-04'}))
+  emulator.clearRequests()
+})
+
+/** CI mode: a fresh refresh token per run, since the emulator rotates them like Strava. */
+function ciEnv(on: StravaEmulator = emulator) {
+  const {refreshToken} = on.issueTokens()
+  refreshTokens.push(refreshToken)
+  return cliEnvironment(home, {
+    STRAVA_CLIENT_ID: on.client.id,
+    STRAVA_CLIENT_SECRET: on.client.secret,
+    STRAVA_REFRESH_TOKEN: refreshToken,
+    STRAVA_API_URL: on.apiUrl,
+    STRAVA_OAUTH_URL: on.oauthUrl,
+  })
+}
+
+/** oclif wraps messages to the terminal and prefixes them with ›: one line of plain words to match against. */
+const plain = (text: string) => text.replace(/›/g, ' ').replace(/\s+/g, ' ')
+const generate = async (args: string[], env = ciEnv()) => {
+  const result = await runCli(['generate', ...args], {env})
+  return {...result, stderr: plain(result.stderr)}
+}
+const apiCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path.startsWith('/api/v3/'))
+const listCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
+
+test('--week prints the note on stdout from one token call, one athlete call and ceil(n/200)+1 list calls', async () => {
+  const result = await generate(['--week', '2024-W10'])
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
+  assert.match(result.stdout, /30 activities/)
+  assert.deepEqual(
+    emulator.requests.map((r) => r.path),
+    ['/oauth/token', '/api/v3/athlete', '/api/v3/athlete/activities', '/api/v3/athlete/activities'],
+  )
+  for (const secret of [...refreshTokens, emulator.client.secret]) assert.ok(!result.stdout.includes(secret))
+})
+
+test('--json prints the template context with exact string ids', async () => {
+  emulator.addActivities([{...emulator.makeActivities(1, {weekStart: '2024-03-04'})[0], id: '18446744073709551557'}])
+  const result = await generate(['--week', '2024-10', '--json', '--units', 'imperial'])
+  assert.equal(result.code, 0, result.stderr)
+  const context = JSON.parse(result.stdout)
+  assert.deepEqual(context.week, {id: '2024-W10', year: 2024, number: 10, start: '2024-03-04', end: '2024-03-10'})
+  assert.equal(context.units, 'imperial')
+  assert.equal(context.totals.count, 31)
+  assert.ok(context.activities.some((a: {id: string}) => a.id === '18446744073709551557'))
+  assert.ok(context.activities.every((a: {id: unknown}) => typeof a.id === 'string'))
+})
+
+test('--output writes the file and nothing on stdout; an existing file is refused (exit 2) until --force', async () => {
+  const file = join(home.root, 'notes', 'week.md')
+  const first = await generate(['--week', '2024-W10', '--output', file])
+  assert.equal(first.code, 0, first.stderr)
+  assert.equal(first.stdout, '')
+  assert.match(await readFile(file, 'utf8'), /30 activities/)
+
+  await writeFile(file, 'my own edits\n')
+  emulator.clearRequests()
+  const refused = await generate(['--week', '2024-W10', '--output', file])
+  assert.equal(refused.code, 2)
+  assert.match(refused.stderr, /already exists/)
+  assert.match(refused.stderr, /--force/)
+  assert.equal(await readFile(file, 'utf8'), 'my own edits\n')
+  assert.equal(listCalls().length, 0, 'no API call spent on a refused run')
+
+  const forced = await generate(['--week', '2024-W10', '--output', file, '--force'])
+  assert.equal(forced.code, 0, forced.stderr)
+  assert.match(await readFile(file, 'utf8'), /30 activities/)
+})
+
+test('--out-dir with --filename builds the path from the week; --output and --out-dir exclude each other', async () => {
+  const dir = join(home.root, 'content')
+  const result = await generate([
+    '--week',
+    '2024-03-06',
+    '--out-dir',
+    dir,
+    '--filename',
+    '{{week.year}}/{{week.id}}.md',
+  ])
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(await readFile(join(dir, '2024', '2024-W10.md'), 'utf8'), /30 activities/)
+
+  const both = await generate(['--week', '2024-W10', '--out-dir', dir, '--output', join(dir, 'x.md')])
+  assert.equal(both.code, 2)
+})
+
+test('invalid weeks exit 2 listing the accepted forms, before any request', async () => {
+  for (const week of ['2024-W60', '2024-00', 'foo']) {
+    const result = await generate(['--week', week])
+    assert.equal(result.code, 2, `${week}: ${result.stderr}`)
+    assert.match(result.stderr, /2024-W10/)
+  }
+
+  const range = await generate(['--from', '2024-W05', '--to', '2024-W01', '--out-dir', home.root])
+  assert.equal(range.code, 2)
+  const noDir = await generate(['--from', '2024-W01', '--to', '2024-W05'])
+  assert.equal(noDir.code, 2)
+  assert.match(noDir.stderr, /--out-dir/)
+  const badWait = await generate(['--week', '2024-W10', '--max-wait', 'soon'])
+  assert.equal(badWait.code, 2)
+  assert.equal(emulator.requests.length, 0)
+})
+
+/** 45 activities in each week from 2024-W01 to 2024-W10: 450 in all. */
+function tenWeeks(on: StravaEmulator) {
+  on.setActivities(
+    Array.from({length: 10}, (_v, i) =>
+      on.makeActivities(45, {weekStart: new Date(Date.UTC(2024, 0, 1 + 7 * i)).toISOString().slice(0, 10)}),
+    ).flat(),
+  )
+}
+
+test('backfill writes one note per week from one fetch, then skips existing notes unless --force', async () => {
+  tenWeeks(emulator)
+  const dir = join(home.root, 'backfill')
+  const result = await generate(['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir])
+  assert.equal(result.code, 0, result.stderr)
+  const files = (await readdir(dir)).sort()
+  assert.deepEqual(
+    files,
+    Array.from({length: 10}, (_v, i) => `2024-W${String(i + 1).padStart(2, '0')}.md`),
+  )
+  for (const file of files) assert.match(await readFile(join(dir, file), 'utf8'), /45 activities/)
+  assert.equal(listCalls().length, Math.ceil(450 / 200) + 1)
+  assert.match(result.stderr, /Wrote 10 notes/)
+
+  emulator.clearRequests()
+  await writeFile(join(dir, '2024-W03.md'), 'kept\n')
+  const again = await generate(['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir])
+  assert.equal(again.code, 0, again.stderr)
+  assert.match(again.stderr, /Skipped 10/)
+  assert.equal(apiCalls().length, 0, 'nothing to write, nothing fetched')
+  assert.equal(await readFile(join(dir, '2024-W03.md'), 'utf8'), 'kept\n')
+
+  const forced = await generate(['--from', '2024-W03', '--to', '2024-W03', '--out-dir', dir, '--force', '--json'])
+  assert.equal(forced.code, 0, forced.stderr)
+  assert.deepEqual(JSON.parse(forced.stdout), {
+    written: [{week: '2024-W03', path: join(dir, '2024-W03.md')}],
+    skipped: [],
+  })
+  assert.match(await readFile(join(dir, '2024-W03.md'), 'utf8'), /45 activities/)
+})
+
+test('a rate limit mid-backfill keeps the notes written and names the week to resume from', async () => {
+  // A frozen emulator clock keeps the 15-minute window from rolling over during the test.
+  const frozen = Date.now()
+  const limited = await startStravaEmulator({seed: 'empty', now: () => frozen})
+  try {
+    tenWeeks(limited)
+    // Three reads: the athlete and two pages of 200, then 429.
+    limited.setRateLimits({read: [3, 1000]})
+    const dir = join(home.root, 'limited')
+    const result = await generate(
+      ['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir, '--max-wait', '0'],
+      ciEnv(limited),
+    )
+    assert.equal(result.code, 4, result.stderr)
+    assert.match(result.stderr, /15-minute rate limit/)
+    // Pages 1-2 hold the 400 oldest activities: W01-W08 complete, W09 partly.
+    assert.match(result.stderr, /8 notes were written up to 2024-W08; resume with --from 2024-W09/)
+    assert.deepEqual(
+      (await readdir(dir)).sort(),
+      Array.from({length: 8}, (_v, i) => `2024-W0${i + 1}.md`),
+    )
+    assert.deepEqual(
+      listCalls(limited).map((r) => r.status),
+      [200, 200, 429],
+    )
+
+    limited.setRateLimits({read: [100, 1000]})
+    const resumed = await generate(['--from', '2024-W09', '--to', '2024-W10', '--out-dir', dir], ciEnv(limited))
+    assert.equal(resumed.code, 0, resumed.stderr)
+    assert.equal((await readdir(dir)).length, 10)
+  } finally {
+    await limited.close()
+  }
+})
+
+test('exit codes: 3 inactive app, 4 daily limit, 5 Strava down, 3 not logged in', async () => {
+  emulator.inject({kind: 'inactive', match: '/api/v3/'})
+  const inactive = await generate(['--week', '2024-W10'])
+  assert.equal(inactive.code, 3)
+  assert.match(inactive.stderr, /inactive.*subscription/s)
+
+  emulator.inject({kind: 'rateLimited', window: 'daily', match: '/api/v3/athlete/activities'})
+  const daily = await generate(['--week', '2024-W10'])
+  assert.equal(daily.code, 4)
+  assert.match(daily.stderr, /daily rate limit.*00:00 UTC/s)
+
+  emulator.inject({kind: 'status', status: 503, times: 4, match: '/api/v3/athlete/activities'})
+  const down = await generate(['--week', '2024-W10'])
+  assert.equal(down.code, 5)
+  assert.match(down.stderr, /Strava did not answer after 4 attempts/)
+
+  const anonymous = await runCli(['generate', '--week', '2024-W10'], {
+    env: cliEnvironment(home, {STRAVA_API_URL: emulator.apiUrl}),
+  })
+  assert.equal(anonymous.code, 3)
+  assert.match(anonymous.stderr, /weeknotes auth/)
+})
+
+test('--verbose lists each request with status and usage, never a token or secret', async () => {
+  const env = ciEnv()
+  const result = await generate(['--week', '2024-W10', '--verbose', '--output', join(home.root, 'v.md')], env)
+  assert.equal(result.code, 0, result.stderr)
+  assert.match(result.stderr, /GET \/athlete 200 \(rate limit 15min \d+\/100000/)
+  assert.match(result.stderr, /GET \/athlete\/activities\?after=\d+&before=\d+&page=2&per_page=200 200/)
+  for (const secret of [env.STRAVA_REFRESH_TOKEN!, emulator.client.secret]) assert.ok(!result.stderr.includes(secret))
+  assert.ok(!/bearer/i.test(result.stderr))
+})
+
+test('a broken template exits 2 naming the file, before any API call but the token', async () => {
+  const template = join(home.root, 'broken.hbs')
+  await mkdir(home.root, {recursive: true})
+  await writeFile(template, '# {{week.id}\n')
+  const result = await generate(['--week', '2024-W10', '--template', template])
+  assert.equal(result.code, 2, result.stderr)
+  assert.match(result.stderr, /broken\.hbs/)
+  assert.equal(apiCalls().length, 0)
+  assert.ok(!existsSync(join(home.root, 'v2.md')))
+})
