@@ -91,6 +91,12 @@ test('one week printed: one fetch over the padded window, no athlete call when t
   assert.deepEqual({after: calls.list[0].after, before: calls.list[0].before}, fetchWindow(week, week))
   assert.equal(calls.athlete, 0)
   assert.equal(note.context?.units, 'metric')
+
+  const filtered = await generateNotes(
+    {weeks: [week], destination: {kind: 'print'}, athlete, excludeSportTypes: ['run'], force: false, generatedAt},
+    c,
+  )
+  assert.equal(filtered[0].context?.totals.count, 0, '--exclude-sport reaches the digest')
 })
 
 test('without a saved athlete (CI mode) it asks Strava once; --json needs no template', async () => {

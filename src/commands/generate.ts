@@ -44,7 +44,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
   static override flags = {
     week: Flags.string({
       char: 'w',
-      summary: 'Week to write: 2024-W10, 2024-10 (ISO week 10), last, this, or a date such as 2024-03-06.',
+      summary: 'Week to write: 2024-W10, 2024-10 (ISO week 10), last (default), this, or a date such as 2024-03-06.',
       exclusive: ['from', 'to'],
     }),
     from: Flags.string({summary: 'First week of a backfill range (needs --out-dir).', exclusive: ['week']}),
