@@ -140,7 +140,9 @@ export class StravaClient {
   }
 
   private async get(path: string, query: Query): Promise<unknown> {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
+    const search = new URLSearchParams(
+      Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString()
     const pathWithQuery = search ? `${path}?${search}` : path
     let token = await this.tokens.accessToken()
     let renewed = false
