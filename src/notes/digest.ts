@@ -1,5 +1,5 @@
 import type {SummaryActivity, SummaryAthlete} from '../strava/types.js'
-import {sportLabel} from './helpers.js'
+import {sportLabel} from './sports.js'
 import {weekOfDate, type WeekRange} from './week.js'
 
 export type Units = 'metric' | 'imperial'

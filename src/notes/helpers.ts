@@ -2,6 +2,9 @@
 // athlete's units. Units come from the helper's `units=` hash argument, else from the root context.
 import type HandlebarsRuntime from 'handlebars'
 import {format} from 'date-fns/format'
+import {isFootSport, sportLabel} from './sports.js'
+
+export {isFootSport, sportLabel} from './sports.js'
 
 type Handlebars = typeof HandlebarsRuntime
 type Units = 'metric' | 'imperial'
@@ -14,32 +17,6 @@ interface HelperOptions {
 const METRES_PER_MILE = 1609.344
 const METRES_PER_FOOT = 0.3048
 const METRES_PER_YARD = 0.9144
-
-/** Sports whose effort people read as time per distance rather than speed. */
-const FOOT_SPORTS = new Set(['run', 'trailrun', 'virtualrun', 'walk', 'hike', 'snowshoe'])
-
-const SPORT_LABELS: Record<string, string> = {
-  HighIntensityIntervalTraining: 'HIIT',
-  EBikeRide: 'E-bike ride',
-  EMountainBikeRide: 'E-mountain bike ride',
-  StandUpPaddling: 'Stand-up paddling',
-  Crossfit: 'CrossFit',
-  Velomobile: 'Velomobile',
-}
-
-/** 'TrailRun' -> 'Trail run': Strava's PascalCase sport types as a sentence-case label. */
-export function sportLabel(sportType: string): string {
-  if (SPORT_LABELS[sportType]) return SPORT_LABELS[sportType]
-  const words = sportType.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g)
-  if (!words) return sportType
-  return words
-    .map((word, index) => (index === 0 ? word[0].toUpperCase() + word.slice(1) : word.toLowerCase()))
-    .join(' ')
-}
-
-export function isFootSport(sportType: string): boolean {
-  return FOOT_SPORTS.has(sportType.toLowerCase())
-}
 
 function unitsOf(options: HelperOptions | undefined): Units {
   const units = options?.hash?.units ?? options?.data?.root?.units
