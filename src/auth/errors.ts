@@ -88,3 +88,9 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
   for (const form of [...forms].sort((a, b) => b.length - a.length)) result = result.split(form).join(REDACTED)
   return result
 }
+
+/** Keeps server-provided text short and free of control characters (no terminal escape injection). */
+export function printable(text: string, max = 200): string {
+  const clean = [...text].map((c) => (/\p{Cc}/u.test(c) ? ' ' : c)).join('')
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean
+}

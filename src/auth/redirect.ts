@@ -1,4 +1,4 @@
-import {AuthError, AuthServerUnavailableError} from './errors.js'
+import {AuthError, AuthServerUnavailableError, printable} from './errors.js'
 import {statesMatch} from './random.js'
 import {splitScopes} from './tokens.js'
 
@@ -76,10 +76,4 @@ function describeAuthorizationError(
       return new AuthError(`${providerName} refused the authorization (${detail}). ${again}.`, 'authorization_failed')
     }
   }
-}
-
-/** Keeps server-provided text short and free of control characters (no terminal escape injection). */
-export function printable(text: string, max = 200): string {
-  const clean = [...text].map((c) => (/\p{Cc}/u.test(c) ? ' ' : c)).join('')
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean
 }

@@ -1,6 +1,6 @@
 import {setTimeout as delay} from 'node:timers/promises'
 
-import {AuthError, AuthRateLimitError, AuthServerUnavailableError, redactSecrets} from './errors.js'
+import {AuthError, AuthRateLimitError, AuthServerUnavailableError, printable, redactSecrets} from './errors.js'
 import {providerName, type OAuthProvider} from './provider.js'
 
 export {AuthError, AuthRateLimitError, AuthServerUnavailableError, AuthUsageError, redactSecrets} from './errors.js'
@@ -258,7 +258,7 @@ function describeFault(
 
   const invalidClient =
     oauthError === 'invalid_client' ||
-    resources.some((r) => r.startsWith('Application/') || r.endsWith('/client_secret')) ||
+    resources.some((r) => r === 'Application/' || r.endsWith('/client_secret')) ||
     status === 401
   if (invalidClient) {
     return new AuthError(
@@ -288,7 +288,9 @@ function describeFault(
   const description =
     (typeof body?.error_description === 'string' ? body.error_description : undefined) ??
     (typeof body?.message === 'string' ? body.message : undefined)
-  const detail = [oauthError, description].filter(Boolean).join(': ')
+  const fields = stravaErrors.map((e) => [e.resource, e.field, e.code].filter(Boolean).join(' ')).join(', ')
+  // Redacted before shortening, so a cut can never leave part of a secret behind.
+  const detail = printable(redactSecrets([oauthError, description, fields].filter(Boolean).join(': '), secrets))
   return new AuthError(
     redactSecrets(
       `${name} refused the ${describeGrant(grant)} (HTTP ${status}${detail ? `, ${detail}` : ''}). ${login}.`,
