@@ -174,7 +174,7 @@ export class StravaClient {
         const fault = faultOf(body)
         switch (true) {
           case response.status === 401: {
-            if (hasFaultError(fault, (e) => e.field === 'activity:read_permission' || e.code === 'missing')) {
+            if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
               throw new StravaAuthError(
                 'The saved Strava login does not allow reading activities. Run `weeknotes auth` again and keep "View data about your activities" ticked on Strava\'s consent page.',
               )
@@ -195,6 +195,8 @@ export class StravaClient {
 
           case response.status === 429: {
             await this.waitForRateLimit(limits)
+            // The wait may have outlived the token; the source renews it ahead of expiry.
+            token = await this.tokens.accessToken()
             continue
           }
 
