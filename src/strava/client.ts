@@ -176,7 +176,7 @@ export class StravaClient {
           case response.status === 401: {
             if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
               throw new StravaAuthError(
-                'The saved Strava login does not allow reading activities. Run `weeknotes auth` again and keep "View data about your activities" ticked on Strava\'s consent page.',
+                "The saved Strava login does not allow reading activities (scope activity:read is missing). Run `weeknotes auth` again and allow access to your activities on Strava's consent page.",
               )
             }
 
