@@ -1,12 +1,13 @@
 // The built CLI (`node bin/run.js generate`) against the emulator in CI mode (STRAVA_* in the
 // environment, nothing stored), from an isolated home: outputs, overwrite rules, backfill, exit codes.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, beforeEach, test} from 'node:test'
 
-import {cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
+import {builtCli, cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 
 let emulator: StravaEmulator
@@ -245,4 +246,26 @@ test('a broken template exits 2 naming the file, before any API call but the tok
   assert.match(result.stderr, /broken\.hbs/)
   assert.equal(apiCalls().length, 0)
   assert.ok(!existsSync(join(home.root, 'v2.md')))
+})
+
+test('on a terminal, backfill shows which week it is writing', async (t) => {
+  // util-linux `script` gives the CLI a pseudo-terminal; other platforms' `script` differ.
+  if (process.platform !== 'linux' || !existsSync('/usr/bin/script')) return t.skip('needs util-linux script')
+  emulator.setActivities([])
+  const dir = join(home.root, 'tty')
+  const args = ['generate', '--from', '2024-W01', '--to', '2024-W03', '--out-dir', dir]
+  const command = [process.execPath, builtCli, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
+  const result = await new Promise<{code: number | null; output: string}>((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: ciEnv(), cwd: home.home})
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, output}))
+  })
+  assert.equal(result.code, 0, result.output)
+  for (const [index, week] of ['2024-W01', '2024-W02', '2024-W03'].entries()) {
+    assert.match(result.output, new RegExp(`Writing ${week} \\(${index + 1}/3\\)`))
+  }
+
+  assert.match(result.output, /Wrote 3 notes/)
 })
