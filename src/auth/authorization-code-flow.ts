@@ -55,6 +55,7 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
     port: o.port,
     providerName: name,
     implicit: o.implicit,
+    issuer: o.provider.issuer,
   })
   const url = buildAuthorizationUrl({
     provider: o.provider,
@@ -81,7 +82,11 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
       if (o.pastedInput) {
         const lines = createInterface({input: o.pastedInput, terminal: false, crlfDelay: Infinity})
         lines.on('line', (line) => {
-          const pasted = interpretPasted(line, state, {providerName: name, implicit: o.implicit})
+          const pasted = interpretPasted(line, state, {
+            providerName: name,
+            implicit: o.implicit,
+            issuer: o.provider.issuer,
+          })
           if (typeof pasted === 'string') warn(pasted)
           else if (pasted) resolve(pasted)
         })
@@ -165,7 +170,7 @@ export function checkGrantedScopes(
 function interpretPasted(
   line: string,
   state: string,
-  o: {providerName: string; implicit?: boolean},
+  o: {providerName: string; implicit?: boolean; issuer?: string},
 ): AcceptedRedirect | string | undefined {
   const text = line.trim()
   if (text === '') return undefined

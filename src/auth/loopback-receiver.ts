@@ -18,6 +18,8 @@ export interface LoopbackReceiverOptions {
   providerName?: string
   /** Shown on the result pages. Default 'weeknotes'. */
   appName?: string
+  /** RFC 9207: the expected `iss` of the redirect, when the provider names one. */
+  issuer?: string
   /** Implicit grant: also accept the URL fragment relayed by the callback page. */
   implicit?: boolean
 }
@@ -104,6 +106,7 @@ export class LoopbackReceiver {
     const outcome = interpretRedirect(params, this.options.expectedState, {
       providerName: this.options.providerName ?? 'The authorization server',
       implicit: this.options.implicit,
+      issuer: this.options.issuer,
     })
     if (outcome.kind === 'foreign') {
       send(response, 400, wrongStatePage(appName))

@@ -19,6 +19,8 @@ export interface OAuthProvider {
   /** Host written in redirect_uri; the loopback receiver always binds 127.0.0.1 whatever this says. */
   loopbackHost: '127.0.0.1' | 'localhost'
   extraAuthorizationParams?: Record<string, string>
+  /** RFC 9207 issuer identifier; when set, a redirect's `iss` must equal it. */
+  issuer?: string
   /** Scopes that include others (Strava's `activity:read_all` covers `activity:read`), for scope checks. */
   impliedScopes?: Record<string, string[]>
 }

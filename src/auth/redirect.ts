@@ -17,9 +17,18 @@ export type RedirectOutcome =
 export function interpretRedirect(
   params: URLSearchParams,
   expectedState: string,
-  o: {providerName: string; implicit?: boolean},
+  o: {providerName: string; implicit?: boolean; issuer?: string},
 ): RedirectOutcome {
   if (!statesMatch(expectedState, params.get('state'))) return {kind: 'foreign'}
+  // RFC 9207: a server that names itself must be the one we sent the user to (mix-up defence).
+  const iss = params.get('iss')
+  if (o.issuer && iss !== null && iss !== o.issuer) {
+    const error = new AuthError(
+      `The answer came from a different authorization server than ${o.providerName}, so it was refused. Run \`weeknotes auth\` again.`,
+      'authorization_failed',
+    )
+    return {kind: 'error', error}
+  }
   const scope = params.get('scope')
   const scopes = scope === null ? undefined : splitScopes(scope)
   const error = params.get('error')

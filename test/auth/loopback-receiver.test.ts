@@ -152,3 +152,16 @@ test('implicit mode: the callback page relays the fragment, whose state is check
   assert.equal(good.status, 200)
   assert.deepEqual(await receiver.callback, {kind: 'token', accessToken: 'tok', expiresIn: 600, scopes: ['read']})
 })
+
+test('RFC 9207: a redirect naming another issuer is refused; the expected issuer is accepted', async (t) => {
+  const receiver = await startReceiver(t, {issuer: 'https://id.example'})
+  const response = await fetch(callbackUrl(receiver, {code: 'c', state: STATE, iss: 'https://evil.example'}))
+  assert.equal(response.status, 400)
+  const outcome = await receiver.callback
+  assert.ok(outcome.kind === 'error')
+  assert.match(outcome.error.message, /different authorization server/)
+
+  const other = await startReceiver(t, {issuer: 'https://id.example'})
+  await (await fetch(callbackUrl(other, {code: 'c', state: STATE, iss: 'https://id.example'}))).text()
+  assert.deepEqual(await other.callback, {kind: 'code', code: 'c', scopes: undefined})
+})
