@@ -25,9 +25,13 @@ function describeCompileError(file: string, error: Error & {lineNumber?: number}
   const where = parseLine ?? error.lineNumber
   const reason = parseLine ? describeParseError(error.message) : error.message.replace(/ - \d+:\d+$/, '')
   return new TemplateError(
-    `Template ${file} has an error${where === undefined ? '' : ` on line ${where}`}: ${reason}.`,
+    `Template ${file} has an error${where === undefined ? '' : ` on line ${where}`}: ${sentence(reason)}`,
     ['Fix the template, or leave out --template to use the default one.'],
   )
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
 }
 
 const TOKEN_NAMES: Record<string, string> = {
@@ -60,8 +64,9 @@ export async function loadTemplate(file?: string): Promise<RenderDigest> {
   try {
     source = await readFile(path, 'utf8')
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'was not found' : 'could not be read'
-    throw new TemplateError(`Template ${path} ${reason}: ${(error as Error).message}.`, ['Check the --template path.'])
+    const code = (error as NodeJS.ErrnoException).code
+    const what = code === 'ENOENT' ? 'was not found' : `could not be read (${code ?? (error as Error).message})`
+    throw new TemplateError(`Template ${path} ${what}.`, ['Check the --template path.'])
   }
 
   const {default: Handlebars} = await import('handlebars')
@@ -82,7 +87,7 @@ export async function loadTemplate(file?: string): Promise<RenderDigest> {
     } catch (error) {
       if ((error as Error & {lineNumber?: number}).lineNumber !== undefined || /Parse error/.test(String(error)))
         throw describeCompileError(path, error as Error)
-      throw new TemplateError(`Template ${path} failed to render: ${(error as Error).message}.`, [
+      throw new TemplateError(`Template ${path} failed to render: ${sentence((error as Error).message)}`, [
         'Check the helper names and arguments the template uses.',
       ])
     }
