@@ -69,6 +69,22 @@ describe('default template', () => {
     }
   })
 
+  it('leaves out pace or speed that cannot be known (a manual entry without moving time)', async () => {
+    const manual = atLocal('2024-03-05T12:00:00', {
+      id_str: '7',
+      name: 'Manual',
+      sport_type: 'Walk',
+      distance: 3000,
+      moving_time: 0,
+      average_speed: 0,
+    })
+    const markdown = (await loadTemplate())(context('2024-W10', 'metric', [manual]))
+    assert.ok(
+      markdown.includes('- 12:00 [Manual](https://www.strava.com/activities/7): Walk, 3.0 km in 0:00\n'),
+      markdown,
+    )
+  })
+
   it('is front matter first, with YAML that static site generators accept', async () => {
     const markdown = (await loadTemplate())(context('2024-W10', 'metric'))
     assert.ok(
