@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline'
 
-import {AuthError} from './errors.js'
+import {AuthError, cancelledError} from './errors.js'
 import {LoopbackReceiver, type AcceptedRedirect} from './loopback-receiver.js'
 import {createPkcePair} from './pkce.js'
 import {providerName, type OAuthProvider} from './provider.js'
@@ -93,10 +93,8 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
         cleanups.push(() => lines.close())
       }
     })
-    // A failure while presenting must not leave the timeout's rejection unobserved.
-    answer.catch(() => {})
-    await o.presentUrl(url)
-    const redirect = await answer
+    // A timeout or Ctrl-C wins even while presentUrl still waits (a browser launcher that hangs).
+    const redirect = await Promise.race([o.presentUrl(url).then(() => answer), answer])
     for (const cleanup of cleanups.splice(0)) cleanup()
     await receiver.close()
 
@@ -120,6 +118,7 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
       http: o.http,
       now: o.now,
       requestTimeoutMs: o.requestTimeoutMs,
+      signal: o.signal,
     })
   } finally {
     for (const cleanup of cleanups) cleanup()
@@ -203,7 +202,7 @@ function timedOut(timeoutMs: number): AuthError {
 }
 
 function cancelled(): AuthError {
-  return new AuthError('The login was cancelled; nothing was stored.', 'cancelled')
+  return cancelledError('The login was cancelled; nothing was stored.')
 }
 
 function describeDuration(ms: number): string {

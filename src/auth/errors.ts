@@ -68,6 +68,11 @@ export class AuthServerUnavailableError extends Error {
   }
 }
 
+/** Ctrl-C or another abort: nothing half-done is kept. */
+export function cancelledError(message = 'Cancelled; nothing was stored.'): AuthError {
+  return new AuthError(message, 'cancelled')
+}
+
 const REDACTED = '[redacted]'
 
 /**

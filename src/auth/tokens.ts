@@ -1,9 +1,23 @@
 import {setTimeout as delay} from 'node:timers/promises'
 
-import {AuthError, AuthRateLimitError, AuthServerUnavailableError, printable, redactSecrets} from './errors.js'
+import {
+  AuthError,
+  AuthRateLimitError,
+  AuthServerUnavailableError,
+  cancelledError,
+  printable,
+  redactSecrets,
+} from './errors.js'
 import {providerName, type OAuthProvider} from './provider.js'
 
-export {AuthError, AuthRateLimitError, AuthServerUnavailableError, AuthUsageError, redactSecrets} from './errors.js'
+export {
+  AuthError,
+  AuthRateLimitError,
+  AuthServerUnavailableError,
+  AuthUsageError,
+  cancelledError,
+  redactSecrets,
+} from './errors.js'
 export type {AuthErrorReason} from './errors.js'
 
 export interface TokenGrant {
@@ -37,6 +51,8 @@ export interface TokenClientOptions {
   requestTimeoutMs?: number
   /** Clock in ms, for `expiresAt` when the server sends only `expires_in`. */
   now?: () => number
+  /** Ctrl-C: abandons the request (the caller's login or refresh is cancelled). */
+  signal?: AbortSignal
   /** Waits between retries (refresh and revoke only); tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>
 }
@@ -130,6 +146,7 @@ async function withRetries<T>(o: TokenClientOptions, attempt: () => Promise<T>):
     } catch (error) {
       if (!(error instanceof AuthServerUnavailableError) || retry >= RETRY_DELAYS_MS.length) throw error
       await sleep(RETRY_DELAYS_MS[retry])
+      if (o.signal?.aborted) throw cancelledError()
     }
   }
 }
@@ -169,11 +186,15 @@ async function postForm(
       method: 'POST',
       headers,
       body: form.toString(),
-      signal: AbortSignal.timeout(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.any([
+        AbortSignal.timeout(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+        ...(o.signal ? [o.signal] : []),
+      ]),
     })
     status = response.status
     text = await response.text()
   } catch (error) {
+    if (o.signal?.aborted) throw cancelledError()
     const why =
       error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached'
     const detail = error instanceof Error ? describeNetworkError(error) : String(error)

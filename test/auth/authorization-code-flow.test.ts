@@ -416,3 +416,36 @@ test("checkGrantedScopes follows the provider's implied scopes", () => {
     missingRecommended: [],
   })
 })
+
+test('the timeout wins even while presentUrl never returns', async () => {
+  const error = await runAuthorizationCodeFlow({
+    provider: stravaProvider('http://127.0.0.1:9/oauth'),
+    clientId: '1',
+    clientSecret: CLIENT_SECRET,
+    scopes: ['read'],
+    timeoutMs: 100,
+    presentUrl: () => new Promise(() => {}),
+  }).catch((e: unknown) => e)
+  assert.ok(error instanceof AuthError)
+  assert.equal(error.reason, 'timeout')
+})
+
+test('Ctrl-C during the code exchange cancels the token request', async (t) => {
+  const server = await withServer(t)
+  const controller = new AbortController()
+  server.handle('/oauth/token', () => {
+    controller.abort()
+    return 'hang'
+  })
+  const error = await runAuthorizationCodeFlow({
+    provider: stravaProvider(`${server.url}/oauth`),
+    clientId: '1',
+    clientSecret: CLIENT_SECRET,
+    scopes: ['read'],
+    timeoutMs: 10_000,
+    signal: controller.signal,
+    presentUrl: clickingBrowser,
+  }).catch((e: unknown) => e)
+  assert.ok(error instanceof AuthError)
+  assert.equal(error.reason, 'cancelled')
+})
