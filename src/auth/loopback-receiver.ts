@@ -119,7 +119,7 @@ export class LoopbackReceiver {
 
     this.accepted = true
     const page = outcome.kind === 'error' ? failurePage(appName, outcome.error.message) : successPage(appName)
-    response.once('finish', () => void this.close())
+    response.once('close', () => void this.close())
     send(response, outcome.kind === 'error' ? 400 : 200, page)
     this.resolveCallback(outcome)
   }
