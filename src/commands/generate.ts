@@ -122,7 +122,8 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
 
     const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {writeFileAtomic}, {access}] =
       await Promise.all([
-        import('../auth/index.js'),
+        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+        import('../auth/session.js'),
         import('../strava/client.js'),
         import('../generate.js'),
         import('../notes/render.js'),
