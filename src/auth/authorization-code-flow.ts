@@ -88,7 +88,12 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
             issuer: o.provider.issuer,
           })
           if (typeof pasted === 'string') warn(pasted)
-          else if (pasted) resolve(pasted)
+          else if (pasted) {
+            if (pasted.kind === 'code' && pasted.scopes === undefined && !/[?#]/.test(line)) {
+              warn('Only the code was pasted, so the granted scopes are assumed to be the requested ones.')
+            }
+            resolve(pasted)
+          }
         })
         cleanups.push(() => lines.close())
       }

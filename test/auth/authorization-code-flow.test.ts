@@ -259,7 +259,9 @@ test('paste mode: a bare code completes the login with the requested scopes', as
   const server = await withServer(t)
   server.handle('/oauth/token', () => tokenResponse())
   const input = new PassThrough()
+  const warnings: string[] = []
   const grant = await runAuthorizationCodeFlow({
+    warn: (message) => warnings.push(message),
     provider: stravaProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
@@ -269,6 +271,7 @@ test('paste mode: a bare code completes the login with the requested scopes', as
     presentUrl: async () => void input.write('0123456789abcdef0123456789abcdef01234567\n'),
   })
   assert.deepEqual(grant.scopes, ['read', 'activity:read_all'])
+  assert.match(warnings.join('\n'), /granted scopes are assumed/)
   assert.equal(
     server.requests.find((r) => r.path === '/oauth/token')?.form.get('code'),
     '0123456789abcdef0123456789abcdef01234567',
