@@ -1,0 +1,548 @@
+// End-to-end: the BUILT CLI (`node bin/run.js`, built by `npm test`'s pretest) as a separate process
+// with an isolated HOME, the Strava emulator on 127.0.0.1, a real Chromium clicking the consent page and
+// the real Secret Service (gnome-keyring under dbus-run-session in CI).
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {readFile, watch} from 'node:fs/promises'
+import {connect} from 'node:net'
+import {join} from 'node:path'
+import {after, before, describe, test, type TestContext} from 'node:test'
+
+import type {Browser, Route} from 'playwright-core'
+
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {type ChromiumOrSkip, launchChromium} from '../support/browser.js'
+import {
+  type CliHome,
+  type CliResult,
+  type CliRun,
+  cliEnvironment,
+  createCliHome,
+  findSecretsInFiles,
+  findSecretsInText,
+  repoRoot,
+  startCli,
+} from '../support/cli.js'
+import {
+  clearKeyringService,
+  keyringCredentials,
+  secretServiceSkipReason,
+  secretStringsOf,
+  uniqueKeyringService,
+} from '../support/keyring.js'
+
+let emulator: StravaEmulator
+let chromium: ChromiumOrSkip
+let keyringSkipReason: string | undefined
+
+before(async () => {
+  ;[chromium, keyringSkipReason, emulator] = await Promise.all([
+    launchChromium(),
+    secretServiceSkipReason(),
+    startStravaEmulator(),
+  ])
+})
+
+after(async () => {
+  await chromium?.browser?.close()
+  await emulator?.close()
+})
+
+/** One test's world: its own HOME and config dir, keyring service, and the secrets it must never leak. */
+interface Scenario {
+  browser: Browser
+  home: CliHome
+  service: string
+  env: NodeJS.ProcessEnv
+  /** Client secret, tokens and codes seen so far; checked against every file and every output at the end. */
+  secrets: Set<string>
+  runs: CliRun[]
+  pages: string[]
+  start(args: string[], options?: {env?: Record<string, string | undefined>; input?: string}): CliRun
+  run(args: string[], options?: {env?: Record<string, string | undefined>; input?: string}): Promise<CliResult>
+}
+
+async function scenario(t: TestContext, label: string): Promise<Scenario | undefined> {
+  if (!chromium.browser) {
+    t.skip(chromium.skipReason)
+    return undefined
+  }
+
+  if (keyringSkipReason) {
+    t.skip(keyringSkipReason)
+    return undefined
+  }
+
+  const home = await createCliHome()
+  const service = uniqueKeyringService(label)
+  t.after(async () => {
+    await clearKeyringService(service)
+    await home.remove()
+  })
+  emulator.clearRequests()
+  const env = cliEnvironment(home, {
+    WEEKNOTES_KEYRING_SERVICE: service,
+    STRAVA_OAUTH_URL: emulator.oauthUrl,
+    STRAVA_API_URL: emulator.apiUrl,
+    STRAVA_CLIENT_ID: emulator.client.id,
+    STRAVA_CLIENT_SECRET: emulator.client.secret,
+  })
+  const runs: CliRun[] = []
+  const start: Scenario['start'] = (args, options = {}) => {
+    const run = startCli(args, {env: {...env, ...options.env}, input: options.input})
+    runs.push(run)
+    return run
+  }
+
+  return {
+    browser: chromium.browser,
+    home,
+    service,
+    env,
+    secrets: new Set([emulator.client.secret]),
+    runs,
+    pages: [],
+    start,
+    run: (args, options = {}) => start(args, {input: '', ...options}).result,
+  }
+}
+
+/** Remembers every token-shaped value in the test's keyring entries as a secret to look for elsewhere. */
+async function rememberStoredSecrets(s: Scenario): Promise<void> {
+  for (const secret of secretStringsOf(await keyringCredentials(s.service))) s.secrets.add(secret)
+}
+
+/** The one login record the session store keeps in the keyring (a JSON document). */
+async function storedRecord(s: Scenario): Promise<Record<string, unknown>> {
+  const credentials = await keyringCredentials(s.service)
+  assert.equal(credentials.length, 1, `one keyring entry expected under ${s.service}, found ${credentials.length}`)
+  return JSON.parse(credentials[0].password) as Record<string, unknown>
+}
+
+/** Scenario 8: no file under the isolated HOME, no output and no page shows a secret. */
+async function assertNothingLeaked(s: Scenario): Promise<void> {
+  await rememberStoredSecrets(s)
+  assert.deepEqual(await findSecretsInFiles(s.home.root, s.secrets), [], 'secrets found in files under the test HOME')
+  for (const run of s.runs) {
+    assert.deepEqual(findSecretsInText(run.stdout, s.secrets), [], `secret on stdout: ${run.stdout}`)
+    assert.deepEqual(findSecretsInText(run.stderr, s.secrets), [], 'secret on stderr')
+  }
+
+  for (const page of s.pages) assert.deepEqual(findSecretsInText(page, s.secrets), [], 'secret on the result page')
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+async function consentUrlOf(run: CliRun): Promise<URL> {
+  const [url] = await run.waitForStderr(new RegExp(`${escapeRegExp(emulator.oauthUrl)}/authorize\\?\\S+`))
+  return new URL(url)
+}
+
+function redirectUriOf(consentUrl: URL): URL {
+  const redirectUri = consentUrl.searchParams.get('redirect_uri')
+  assert.ok(redirectUri, `no redirect_uri in ${consentUrl}`)
+  return new URL(redirectUri)
+}
+
+interface ConsentOptions {
+  button?: 'authorize' | 'cancel'
+  untick?: string[]
+  /** Paste mode: the browser cannot reach the CLI; return the redirect's address instead of following it. */
+  interceptRedirect?: boolean
+}
+
+/**
+ * Opens the consent URL in a fresh Chromium context, unticks scopes, clicks a button and follows the
+ * redirect to the CLI's loopback receiver (whose result page is kept for the leak check), or captures it.
+ */
+async function consent(s: Scenario, consentUrl: URL, options: ConsentOptions = {}): Promise<URL> {
+  const context = await s.browser.newContext()
+  try {
+    const page = await context.newPage()
+    const redirectUri = redirectUriOf(consentUrl)
+    let intercepted: URL | undefined
+    if (options.interceptRedirect) {
+      // Redirect hops are not routed, so the consent form's POST is fetched here without following
+      // its redirect, as a browser on another machine would leave it: an address to copy.
+      await page.route(
+        (url) => url.origin === emulator.url,
+        async (route: Route) => {
+          const response = await route.fetch({maxRedirects: 0})
+          const location = response.headers().location
+          if (location?.startsWith(redirectUri.href)) {
+            intercepted = new URL(location)
+            return route.fulfill({status: 200, contentType: 'text/html', body: '<p>copy the address</p>'})
+          }
+
+          return route.fulfill({response})
+        },
+      )
+    }
+
+    await page.goto(consentUrl.href)
+    for (const scope of options.untick ?? []) await page.uncheck(`input[name="scope-${scope}"]`)
+    await page.click(`#${options.button ?? 'authorize'}`)
+    if (options.interceptRedirect) {
+      await page.waitForFunction(() => document.body.textContent?.includes('copy the address'))
+      assert.ok(intercepted, 'the consent did not redirect to the receiver')
+      return intercepted
+    }
+
+    await page
+      .waitForURL((url) => url.origin === redirectUri.origin && url.pathname === redirectUri.pathname, {
+        waitUntil: 'domcontentloaded',
+      })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\nThe browser is at ${page.url()}:\n${await page.content()}`)
+      })
+    s.pages.push(await page.content())
+    const landed = new URL(page.url())
+    const code = landed.searchParams.get('code')
+    if (code) s.secrets.add(code)
+    return landed
+  } finally {
+    await context.close()
+  }
+}
+
+/** `weeknotes auth --no-browser`, consent given in Chromium; resolves with the finished run. */
+async function login(s: Scenario, args: string[] = [], options: ConsentOptions = {}): Promise<CliResult> {
+  const run = s.start(['auth', '--no-browser', ...args])
+  await consent(s, await consentUrlOf(run), options).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- CLI stdout:\n${run.stdout}\n--- CLI stderr:\n${run.stderr}`)
+  })
+  const result = await run.result
+  await rememberStoredSecrets(s)
+  return result
+}
+
+async function authStatus(s: Scenario, env?: Record<string, string | undefined>) {
+  const result = await s.run(['auth', 'status', '--json'], {env})
+  return {result, status: result.code === 0 ? (JSON.parse(result.stdout) as Record<string, unknown>) : undefined}
+}
+
+function loggedInLine(): string {
+  const {id, firstname, lastname} = emulator.athlete
+  return `Logged in to Strava as ${firstname} ${lastname} (athlete ${id}).`
+}
+
+const tokenRequests = () => emulator.requests.filter((entry) => entry.method === 'POST' && entry.path === '/oauth/token')
+
+async function refreshWithEmulator(refreshToken: string) {
+  return fetch(`${emulator.oauthUrl}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      client_id: emulator.client.id,
+      client_secret: emulator.client.secret,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    }),
+  })
+}
+
+/** Resolves when `path` exists, watching its directory instead of polling. */
+async function waitForFile(path: string, timeoutMs = 30_000): Promise<void> {
+  const directory = join(path, '..')
+  const signal = AbortSignal.timeout(timeoutMs)
+  const watcher = watch(directory, {signal})
+  if (existsSync(path)) return
+  try {
+    for await (const _event of watcher) if (existsSync(path)) return
+  } catch (error) {
+    if (signal.aborted) throw new Error(`${path} did not appear within ${timeoutMs} ms`)
+    throw error
+  }
+}
+
+function portIsClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once('error', () => resolve(true))
+  })
+}
+
+describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
+  test('login with STRAVA_CLIENT_SECRET, Chromium clicking Authorize; secrets in the keyring; status', async (t) => {
+    const s = await scenario(t, 'login-env')
+    if (!s) return
+
+    const result = await login(s)
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(result.stdout.includes(loggedInLine()), result.stdout)
+    assert.match(result.stderr, /Open this URL/i)
+    assert.equal(existsSync(s.home.browserLog), false, '--no-browser must not start $BROWSER')
+    assert.deepEqual(
+      tokenRequests().map((entry) => [entry.grantType, entry.status]),
+      [['authorization_code', 200]],
+    )
+
+    const record = await storedRecord(s)
+    assert.equal(record.clientSecret, emulator.client.secret)
+    assert.equal(typeof record.refreshToken, 'string')
+    assert.equal(typeof record.accessToken, 'string')
+    assert.deepEqual(record.scopes, ['read', 'activity:read_all'])
+
+    emulator.clearRequests()
+    const {result: statusRun, status} = await authStatus(s, {STRAVA_CLIENT_SECRET: undefined})
+    assert.equal(statusRun.code, 0, statusRun.stderr)
+    assert.deepEqual(status, {
+      loggedIn: true,
+      clientId: emulator.client.id,
+      athlete: {id: emulator.athlete.id, firstname: emulator.athlete.firstname, lastname: emulator.athlete.lastname},
+      scopes: ['read', 'activity:read_all'],
+      expiresAt: status?.expiresAt,
+      storage: 'keyring',
+    })
+    const expiresIn = Date.parse(String(status?.expiresAt)) - Date.now()
+    assert.ok(expiresIn > 5.5 * 3600_000 && expiresIn <= 6 * 3600_000 + 60_000, `expiresAt ${status?.expiresAt}`)
+    assert.deepEqual(tokenRequests(), [], 'status must not refresh')
+
+    const plainStatus = await s.run(['auth', 'status'])
+    assert.equal(plainStatus.code, 0, plainStatus.stderr)
+    assert.ok(plainStatus.stdout.includes(String(emulator.athlete.firstname)), plainStatus.stdout)
+
+    await assertNothingLeaked(s)
+  })
+
+  test('login with --client-id and --client-secret-stdin through $BROWSER', async (t) => {
+    const s = await scenario(t, 'login-stdin')
+    if (!s) return
+
+    const run = s.start(['auth', '--client-id', emulator.client.id, '--client-secret-stdin'], {
+      env: {STRAVA_CLIENT_ID: undefined, STRAVA_CLIENT_SECRET: undefined},
+      input: `${emulator.client.secret}\n`,
+    })
+    const printed = await consentUrlOf(run)
+    await waitForFile(s.home.browserLog)
+    const calls = (await readFile(s.home.browserLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {argv: string[]})
+    assert.equal(calls.length, 1)
+    assert.equal(calls[0].argv.at(-1), printed.href, '$BROWSER gets the consent URL as its last argument')
+    assert.deepEqual(findSecretsInText(calls[0].argv.join(' '), s.secrets), [], 'secret in $BROWSER argv')
+
+    await consent(s, new URL(calls[0].argv.at(-1)!))
+    const result = await run.result
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(result.stdout.includes(loggedInLine()), result.stdout)
+    const record = await storedRecord(s)
+    assert.equal(record.clientSecret, emulator.client.secret)
+    const {status} = await authStatus(s, {STRAVA_CLIENT_ID: undefined, STRAVA_CLIENT_SECRET: undefined})
+    assert.equal(status?.clientId, emulator.client.id)
+    assert.equal(status?.storage, 'keyring')
+
+    await assertNothingLeaked(s)
+  })
+
+  test('an expired access token is refreshed once, the rotated refresh token stored, the old one dead', async (t) => {
+    const s = await scenario(t, 'refresh')
+    if (!s) return
+    const loginResult = await login(s)
+    assert.equal(loginResult.code, 0, loginResult.stderr)
+    const before = await storedRecord(s)
+
+    emulator.expireAccessTokens()
+    emulator.clearRequests()
+    const {openTokenSession} = await import('../../src/auth/session.js')
+    const warnings: string[] = []
+    const session = await openTokenSession({
+      configDir: s.home.configDir,
+      env: {...s.env, STRAVA_CLIENT_ID: undefined, STRAVA_CLIENT_SECRET: undefined},
+      warn: (message) => warnings.push(message),
+    })
+    const accessToken = await session.accessToken()
+    s.secrets.add(accessToken)
+
+    assert.deepEqual(
+      tokenRequests().map((entry) => [entry.grantType, entry.status]),
+      [['refresh_token', 200]],
+    )
+    assert.notEqual(accessToken, before.accessToken)
+    const after = await storedRecord(s)
+    await rememberStoredSecrets(s)
+    assert.equal(after.accessToken, accessToken)
+    assert.notEqual(after.refreshToken, before.refreshToken, 'the rotated refresh token is stored')
+    assert.equal(after.clientSecret, emulator.client.secret)
+    assert.equal((await refreshWithEmulator(String(before.refreshToken))).status, 400, 'the old refresh token is dead')
+    const athlete = await fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
+    assert.equal(athlete.status, 200)
+    assert.equal(await session.accessToken(), accessToken, 'a valid token is reused')
+    assert.equal(tokenRequests().filter((entry) => entry.status === 200).length, 1)
+    assert.deepEqual(warnings, [])
+
+    const generateBuilt = existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
+    await t.test('generate refreshes the expired token end to end', {skip: !generateBuilt}, async () => {
+      emulator.expireAccessTokens()
+      emulator.clearRequests()
+      const generated = await s.run(['generate', '--week', '2024-W10'], {env: {STRAVA_CLIENT_SECRET: undefined}})
+      assert.equal(generated.code, 0, generated.stderr)
+      assert.match(generated.stdout, /2024-W10|2024-03-04/)
+      assert.deepEqual(
+        tokenRequests().map((entry) => entry.grantType),
+        ['refresh_token'],
+      )
+      const afterGenerate = await storedRecord(s)
+      assert.notEqual(afterGenerate.refreshToken, after.refreshToken)
+      await rememberStoredSecrets(s)
+    })
+
+    await assertNothingLeaked(s)
+  })
+
+  test('denied consent exits 3 with a clear message and stores nothing', async (t) => {
+    const s = await scenario(t, 'denied')
+    if (!s) return
+
+    const result = await login(s, [], {button: 'cancel'})
+
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /denied|cancel/i)
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+    assert.deepEqual(tokenRequests(), [])
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    assert.equal((await authStatus(s)).result.code, 3)
+
+    await assertNothingLeaked(s)
+  })
+
+  test('unticked activity:read_all logs in with a warning about private activities', async (t) => {
+    const s = await scenario(t, 'no-read-all')
+    if (!s) return
+
+    const result = await login(s, ['--scope', 'read,activity:read,activity:read_all'], {untick: ['activity:read_all']})
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /private/i)
+    const {status} = await authStatus(s)
+    assert.deepEqual([...(status?.scopes as string[])].sort(), ['activity:read', 'read'])
+    assert.deepEqual([...((await storedRecord(s)).scopes as string[])].sort(), ['activity:read', 'read'])
+
+    await assertNothingLeaked(s)
+  })
+
+  test('unticked activity:read fails the login with exit 3', async (t) => {
+    const s = await scenario(t, 'no-read')
+    if (!s) return
+
+    const result = await login(s, ['--scope', 'read,activity:read'], {untick: ['activity:read']})
+
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /activity:read/)
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    assert.equal((await authStatus(s)).result.code, 3)
+
+    await assertNothingLeaked(s)
+  })
+
+  test('a forged callback gets 400 and the real consent still completes the login', async (t) => {
+    const s = await scenario(t, 'forged')
+    if (!s) return
+
+    const run = s.start(['auth', '--no-browser'])
+    const consentUrl = await consentUrlOf(run)
+    const redirectUri = redirectUriOf(consentUrl)
+    const forged = new URL(redirectUri)
+    forged.searchParams.set('code', 'forged-authorization-code')
+    forged.searchParams.set('state', 'not-the-state-of-this-login')
+    const forgedResponse = await fetch(forged)
+    assert.equal(forgedResponse.status, 400)
+    const withoutState = new URL(redirectUri)
+    withoutState.searchParams.set('code', 'forged-authorization-code')
+    assert.equal((await fetch(withoutState)).status, 400)
+    const elsewhere = await fetch(new URL('/', redirectUri))
+    assert.ok(elsewhere.status >= 400, `the receiver answers only its callback path, / gave ${elsewhere.status}`)
+
+    await consent(s, consentUrl)
+    const result = await run.result
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(result.stdout.includes(loggedInLine()), result.stdout)
+    assert.deepEqual(
+      tokenRequests().map((entry) => entry.grantType),
+      ['authorization_code'],
+      'only the real code is exchanged',
+    )
+
+    await assertNothingLeaked(s)
+  })
+
+  test('paste mode: the redirected address on stdin logs in and the receiver closes', async (t) => {
+    const s = await scenario(t, 'paste')
+    if (!s) return
+
+    const run = s.start(['auth', '--no-browser'])
+    const consentUrl = await consentUrlOf(run)
+    const port = Number(redirectUriOf(consentUrl).port)
+    const redirected = await consent(s, consentUrl, {interceptRedirect: true})
+    s.secrets.add(redirected.searchParams.get('code')!)
+    run.write(`${redirected.href}\n`)
+    await run.waitForStdout(/Logged in to Strava/)
+    assert.equal(await portIsClosed(port), true, 'the loopback receiver is closed once the paste won')
+    run.endInput()
+    const result = await run.result
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(result.stdout.includes(loggedInLine()), result.stdout)
+    assert.equal((await storedRecord(s)).clientSecret, emulator.client.secret)
+
+    await assertNothingLeaked(s)
+  })
+
+  test('logout deauthorizes at Strava and deletes the stored secrets', async (t) => {
+    const s = await scenario(t, 'logout')
+    if (!s) return
+    assert.equal((await login(s)).code, 0)
+    const {accessToken, refreshToken} = await storedRecord(s)
+    emulator.clearRequests()
+
+    const result = await s.run(['auth', 'logout'], {env: {STRAVA_CLIENT_SECRET: undefined}})
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(
+      emulator.requests.filter((entry) => entry.path === '/oauth/deauthorize').map((entry) => [entry.method, entry.status]),
+      [['POST', 200]],
+    )
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    assert.equal((await authStatus(s)).result.code, 3)
+    const api = await fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
+    assert.equal(api.status, 401, 'the access token no longer works')
+    assert.equal((await refreshWithEmulator(String(refreshToken))).status, 400, 'the refresh token no longer works')
+
+    await assertNothingLeaked(s)
+  })
+
+  test('logout with Strava unreachable still clears local state, with a warning', async (t) => {
+    const s = await scenario(t, 'logout-offline')
+    if (!s) return
+    const gone = await startStravaEmulator()
+    let stopped = false
+    t.after(() => (stopped ? undefined : gone.close()))
+    const onGone = {STRAVA_OAUTH_URL: gone.oauthUrl, STRAVA_API_URL: gone.apiUrl}
+    const run = s.start(['auth', '--no-browser'], {env: onGone})
+    const consentUrl = new URL(
+      (await run.waitForStderr(new RegExp(`${escapeRegExp(gone.oauthUrl)}/authorize\\?\\S+`)))[0],
+    )
+    await consent(s, consentUrl)
+    assert.equal((await run.result).code, 0, run.stderr)
+    await rememberStoredSecrets(s)
+    assert.equal((await keyringCredentials(s.service)).length, 1)
+    await gone.close()
+    stopped = true
+
+    const result = await s.run(['auth', 'logout'], {env: {...onGone, STRAVA_CLIENT_SECRET: undefined}})
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /warn/i)
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    assert.equal((await authStatus(s, onGone)).result.code, 3)
+
+    await assertNothingLeaked(s)
+  })
+})
