@@ -20,9 +20,12 @@ export function html(status: number, text: string): EmulatorResponse {
   return {
     status,
     // The consent page loads nothing from elsewhere; the policy makes any slip visible in a browser.
+    // form-action also governs the redirect after the form is submitted, so the loopback receivers
+    // the consent redirects to must be allowed or Chromium silently stays on the consent page.
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:* http://localhost:*",
     },
     body: text,
   }
