@@ -1,0 +1,143 @@
+// The built CLI (`npm test` builds it first) as a process with an isolated HOME: the auth command paths
+// the browser end-to-end suite does not take (no keyring, --insecure-storage, CI mode, bad input).
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {readFile, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+
+import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {builtCli, type CliHome, cliEnvironment, createCliHome, startCli} from '../support/cli.js'
+
+describe(
+  'weeknotes auth commands (built CLI)',
+  {skip: existsSync(builtCli) ? false : 'run `npm run build` first'},
+  () => {
+    let emulator: StravaEmulator
+    let home: CliHome
+    let fetchingBrowser: string
+
+    before(async () => {
+      emulator = await startStravaEmulator({autoApprove: true, seed: 'empty'})
+    })
+    after(async () => {
+      await emulator.close()
+    })
+    beforeEach(async () => {
+      home = await createCliHome()
+      // A $BROWSER that "clicks" at once: the emulator approves and redirects to the loopback receiver.
+      fetchingBrowser = join(home.root, 'fetching-browser.mjs')
+      await writeFile(fetchingBrowser, '#!/usr/bin/env node\nawait fetch(process.argv[2])\n', {mode: 0o755})
+    })
+    afterEach(async () => {
+      await home.remove()
+    })
+
+    const run = (args: string[], env: Record<string, string | undefined> = {}, input = '') =>
+      startCli(args, {
+        env: cliEnvironment(home, {STRAVA_OAUTH_URL: emulator.oauthUrl, BROWSER: fetchingBrowser, ...env}),
+        input,
+      }).result
+
+    it('status says not logged in with exit 3, also as JSON', async () => {
+      const json = await run(['auth', 'status', '--json'])
+      assert.equal(json.code, 3)
+      assert.deepEqual(JSON.parse(json.stdout), {
+        loggedIn: false,
+        clientId: null,
+        athlete: null,
+        scopes: [],
+        expiresAt: null,
+        storage: null,
+      })
+      const text = await run(['auth', 'status'])
+      assert.equal(text.code, 3)
+      assert.match(text.stdout, /Not logged in/)
+    })
+
+    it('without a keyring, login exits 3 naming the three choices before any consent', async () => {
+      const result = await run(
+        ['auth', '--client-id', emulator.client.id, '--client-secret-stdin'],
+        {
+          DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/weeknotes-bus',
+        },
+        `${emulator.client.secret}\n`,
+      )
+      assert.equal(result.code, 3)
+      assert.match(result.stderr, /No usable system keyring/)
+      assert.match(result.stderr, /Secret Service/)
+      assert.match(result.stderr, /--insecure-storage/)
+      assert.match(result.stderr, /STRAVA_REFRESH_TOKEN/)
+      assert.doesNotMatch(result.stderr, /authorize\?/)
+      assert.ok(!result.stderr.includes(emulator.client.secret))
+    })
+
+    it('without a terminal and without a secret, login exits 2 explaining the options', async () => {
+      const result = await run(['auth', '--client-id', emulator.client.id, '--insecure-storage'])
+      assert.equal(result.code, 2)
+      assert.match(result.stderr, /--client-secret-stdin/)
+      assert.match(result.stderr, /STRAVA_CLIENT_SECRET/)
+    })
+
+    it('rejects a bad --timeout with exit 2', async () => {
+      const result = await run(['auth', '--timeout', 'soon', '--client-id', '1'])
+      assert.equal(result.code, 2)
+      assert.match(result.stderr, /not a duration/)
+    })
+
+    it('--insecure-storage: logs in, status shows the file store, logout revokes and clears it', async () => {
+      const login = await run(
+        ['auth', '--client-id', emulator.client.id, '--client-secret-stdin', '--insecure-storage'],
+        {},
+        `${emulator.client.secret}\n`,
+      )
+      assert.equal(login.code, 0, login.stderr)
+      assert.equal(
+        login.stdout,
+        `Logged in to Strava as ${emulator.athlete.firstname} ${emulator.athlete.lastname} (athlete ${emulator.athlete.id}).\n`,
+      )
+      assert.match(login.stderr, /Open this URL to authorize weeknotes: http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?/)
+      assert.match(login.stderr, /unencrypted/)
+      assert.ok(!login.stderr.includes(emulator.client.secret))
+      const credentialsFile = join(home.configDir, 'credentials.json')
+      assert.equal((await stat(credentialsFile)).mode & 0o777, 0o600)
+      const record = Object.values(JSON.parse(await readFile(credentialsFile, 'utf8')))[0] as Record<string, string>
+      const configText = await readFile(join(home.configDir, 'config.json'), 'utf8')
+      for (const secret of [record.clientSecret, record.refreshToken, record.accessToken]) {
+        assert.ok(!configText.includes(secret))
+        assert.ok(!login.stdout.includes(secret) && !login.stderr.includes(secret))
+      }
+
+      const status = await run(['auth', 'status', '--json'])
+      assert.equal(status.code, 0)
+      const parsed = JSON.parse(status.stdout)
+      assert.equal(parsed.loggedIn, true)
+      assert.equal(parsed.storage, 'file')
+      assert.equal(parsed.athlete.id, emulator.athlete.id)
+
+      emulator.clearRequests()
+      const logout = await run(['auth', 'logout'])
+      assert.equal(logout.code, 0, logout.stderr)
+      assert.deepEqual(
+        emulator.requests.map((request) => request.path),
+        ['/oauth/deauthorize'],
+      )
+      assert.ok(!existsSync(credentialsFile))
+      assert.equal((await run(['auth', 'status'])).code, 3)
+      const again = await run(['auth', 'logout'])
+      assert.equal(again.code, 0)
+      assert.match(again.stdout, /Not logged in/)
+    })
+
+    it('CI mode counts as logged in for status, with nothing stored', async () => {
+      const result = await run(['auth', 'status', '--json'], {
+        STRAVA_CLIENT_ID: '12345',
+        STRAVA_CLIENT_SECRET: 'x',
+        STRAVA_REFRESH_TOKEN: 'y',
+      })
+      assert.equal(result.code, 0)
+      assert.equal(JSON.parse(result.stdout).storage, 'environment')
+      assert.ok(!existsSync(join(home.configDir, 'config.json')))
+    })
+  },
+)
