@@ -81,7 +81,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       summary: 'Replace existing files (a single --output is refused, backfill skips them, otherwise).',
     }),
     'max-wait': Flags.string({
-      summary: "Longest time to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
+      summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
       default: '15m',
     }),
     verbose: Flags.boolean({
