@@ -14,9 +14,9 @@ export function isExitCodeError(error: unknown): error is ExitCodeError {
 }
 
 export abstract class BaseCommand extends Command {
-  protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+  protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own errors (bad flags, this.error, this.exit) already carry their exit code.
-    if (error instanceof Errors.CLIError || 'oclif' in error) return super.catch(error)
+    if (error instanceof Errors.CLIError || error.oclif) return super.catch(error)
     if (isExitCodeError(error)) {
       if (process.env.DEBUG) this.logToStderr(error.stack ?? '')
       return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode, suggestions: error.suggestions}))
