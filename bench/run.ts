@@ -131,7 +131,11 @@ try {
     const activities = []
     for (let w = 0; w < 52; w++) {
       const start = new Date(Date.UTC(2024, 0, 1 + 7 * w)).toISOString().slice(0, 10)
-      activities.push(...emulator.makeActivities(Math.round((count * (w + 1)) / 52) - Math.round((count * w) / 52), {weekStart: start}))
+      activities.push(
+        ...emulator.makeActivities(Math.round((count * (w + 1)) / 52) - Math.round((count * w) / 52), {
+          weekStart: start,
+        }),
+      )
     }
     emulator.setActivities(activities)
     const dir = join(sandbox, `year-${count}`)
