@@ -55,12 +55,16 @@ export class CredentialFileError extends Error {
   }
 }
 
-function parseSecrets(text: string | null | undefined): SessionSecrets | undefined {
-  if (!text) return undefined
+/** A stored record, or undefined when it is missing or not one of ours. */
+function toSecrets(value: unknown): SessionSecrets | undefined {
+  const record = value as Partial<SessionSecrets> | null | undefined
+  if (typeof record?.refreshToken !== 'string') return undefined
+  return {...record, refreshToken: record.refreshToken, scopes: Array.isArray(record.scopes) ? record.scopes : []}
+}
+
+function parseSecrets(text: string | null): SessionSecrets | undefined {
   try {
-    const value = JSON.parse(text) as Partial<SessionSecrets>
-    if (typeof value?.refreshToken !== 'string') return undefined
-    return {...value, refreshToken: value.refreshToken, scopes: Array.isArray(value.scopes) ? value.scopes : []}
+    return text ? toSecrets(JSON.parse(text)) : undefined
   } catch {
     return undefined
   }
@@ -159,7 +163,7 @@ export class FileStore implements CredentialStore {
 
   async get(account: string): Promise<SessionSecrets | undefined> {
     this.warnOnce()
-    return parseSecrets(JSON.stringify((await this.readAll())[account] ?? null))
+    return toSecrets((await this.readAll())[account])
   }
 
   async set(account: string, secrets: SessionSecrets): Promise<void> {

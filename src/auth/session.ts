@@ -182,10 +182,12 @@ export function refreshLockPath(configDir: string): string {
   return join(configDir, 'refresh.lock')
 }
 
+// Strava's authentication docs: "Once a new refresh token code has been returned, the older code
+// will no longer work." The token itself is not printed: output often ends up in public CI logs.
 const ciRotationWarning =
-  'Strava issued a new refresh token, which weeknotes cannot store in CI mode (STRAVA_REFRESH_TOKEN is read from the environment). ' +
-  'Strava documents that once a new refresh token is returned the older one no longer works: update the CI secret ' +
-  'STRAVA_REFRESH_TOKEN (see the README, "Running in CI"), or the next run will fail to log in.'
+  'Strava issued a new refresh token, which weeknotes cannot keep in CI mode (STRAVA_REFRESH_TOKEN comes from the environment), ' +
+  'and Strava stops accepting the old one once a new one is issued. Update the CI secret STRAVA_REFRESH_TOKEN: run `weeknotes auth` ' +
+  'on your own machine, then `weeknotes auth status --show-refresh-token`.'
 
 /**
  * The session `generate` uses: CI mode when STRAVA_REFRESH_TOKEN is set, else the login saved by

@@ -38,3 +38,19 @@ export async function readAuthStatus(o: {configDir: string; env?: NodeJS.Process
     storage: session.storage,
   }
 }
+
+/**
+ * The saved refresh token, for `auth status --show-refresh-token`: the way to seed CI mode's
+ * STRAVA_REFRESH_TOKEN. Only on this explicit request does a secret reach the output.
+ */
+export async function readStoredRefreshToken(o: {
+  configDir: string
+  env?: NodeJS.ProcessEnv
+  warn?: (message: string) => void
+}): Promise<string | undefined> {
+  const config = await readConfig(o.configDir)
+  if (!config.session) return undefined
+  const {storeFor} = await import('./credential-store.js')
+  const store = storeFor(config.session.storage, {configDir: o.configDir, env: o.env, warn: o.warn})
+  return (await store.get(config.session.account))?.refreshToken || undefined
+}

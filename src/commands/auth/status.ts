@@ -1,3 +1,5 @@
+import {Flags} from '@oclif/core'
+
 import {BaseCommand} from '../../base-command.js'
 
 export default class AuthStatus extends BaseCommand {
@@ -6,12 +8,21 @@ export default class AuthStatus extends BaseCommand {
   static examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Show the login.'},
     {command: '<%= config.bin %> <%= command.id %> --json', description: 'The same as JSON, for scripts.'},
+    {
+      command: '<%= config.bin %> <%= command.id %> --show-refresh-token',
+      description: 'Print the saved refresh token, to put into a CI secret (STRAVA_REFRESH_TOKEN).',
+    },
   ]
+  static flags = {
+    'show-refresh-token': Flags.boolean({
+      description: 'Also print the saved refresh token (a secret), to set up CI mode.',
+    }),
+  }
   static summary = 'Show the Strava login.'
 
   async run(): Promise<unknown> {
-    await this.parse(AuthStatus)
-    const {readAuthStatus} = await import('../../auth/status.js')
+    const {flags} = await this.parse(AuthStatus)
+    const {readAuthStatus, readStoredRefreshToken} = await import('../../auth/status.js')
     const status = await readAuthStatus({configDir: this.config.configDir, env: process.env})
     if (!status.loggedIn) {
       // Exit 3 without an error message: the status itself is the answer.
@@ -21,7 +32,16 @@ export default class AuthStatus extends BaseCommand {
       return undefined
     }
 
-    if (this.jsonEnabled()) return status
+    let refreshToken: string | undefined
+    if (flags['show-refresh-token'] && status.storage !== 'environment') {
+      const warn = (message: string) => this.warn(message)
+      refreshToken = await readStoredRefreshToken({configDir: this.config.configDir, env: process.env, warn})
+      this.warn(
+        'The refresh token is a secret: keep it only in a secret store such as your CI secrets. Strava may replace it when weeknotes renews the login here; copy it again if CI then fails to log in.',
+      )
+    }
+
+    if (this.jsonEnabled()) return refreshToken ? {...status, refreshToken} : status
     const {athlete} = status
     const where = {
       keyring: 'the system keyring',
@@ -37,6 +57,7 @@ export default class AuthStatus extends BaseCommand {
     this.log(`Scopes: ${status.scopes.length > 0 ? status.scopes.join(',') : 'unknown'}`)
     if (status.expiresAt) this.log(`Access token expires: ${status.expiresAt} (renewed automatically)`)
     this.log(`Secrets kept in: ${where[status.storage!]}`)
+    if (refreshToken) this.log(`Refresh token: ${refreshToken}`)
     return status
   }
 }
