@@ -148,6 +148,8 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     response.end(answer.body)
   }
 
+  if ((options.seed ?? 'demo') === 'demo') api.activities = render(demoActivities())
+
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (closing.signal.aborted) return
@@ -160,8 +162,6 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-
-  if ((options.seed ?? 'demo') === 'demo') api.activities = render(demoActivities())
 
   return {
     url,
