@@ -226,7 +226,11 @@ function loggedInLine(): string {
   return `Logged in to Strava as ${firstname} ${lastname} (athlete ${id}).`
 }
 
-const tokenRequests = () => emulator.requests.filter((entry) => entry.method === 'POST' && entry.path === '/oauth/token')
+const callAthlete = (accessToken: string) =>
+  fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
+
+const tokenRequests = () =>
+  emulator.requests.filter((entry) => entry.method === 'POST' && entry.path === '/oauth/token')
 
 async function refreshWithEmulator(refreshToken: string) {
   return fetch(`${emulator.oauthUrl}/token`, {
@@ -240,18 +244,27 @@ async function refreshWithEmulator(refreshToken: string) {
   })
 }
 
-/** Resolves when `path` exists, watching its directory instead of polling. */
-async function waitForFile(path: string, timeoutMs = 30_000): Promise<void> {
-  const directory = join(path, '..')
+/** Resolves with the first complete line written to `path`, watching its directory instead of polling. */
+async function firstLineOf(path: string, timeoutMs = 30_000): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs)
-  const watcher = watch(directory, {signal})
-  if (existsSync(path)) return
-  try {
-    for await (const _event of watcher) if (existsSync(path)) return
-  } catch (error) {
-    if (signal.aborted) throw new Error(`${path} did not appear within ${timeoutMs} ms`)
-    throw error
+  const watcher = watch(join(path, '..'), {signal})
+  const completeLine = async () => {
+    const text = await readFile(path, 'utf8').catch(() => '')
+    return text.includes('\n') ? text.slice(0, text.indexOf('\n')) : undefined
   }
+
+  try {
+    let line = await completeLine()
+    if (line !== undefined) return line
+    for await (const _event of watcher) {
+      line = await completeLine()
+      if (line !== undefined) return line
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error
+  }
+
+  throw new Error(`No complete line in ${path} within ${timeoutMs} ms`)
 }
 
 function portIsClosed(port: number): Promise<boolean> {
@@ -318,17 +331,13 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       input: `${emulator.client.secret}\n`,
     })
     const printed = await consentUrlOf(run)
-    await waitForFile(s.home.browserLog)
-    const calls = (await readFile(s.home.browserLog, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as {argv: string[]})
-    assert.equal(calls.length, 1)
-    assert.equal(calls[0].argv.at(-1), printed.href, '$BROWSER gets the consent URL as its last argument')
-    assert.deepEqual(findSecretsInText(calls[0].argv.join(' '), s.secrets), [], 'secret in $BROWSER argv')
+    const firstCall = JSON.parse(await firstLineOf(s.home.browserLog)) as {argv: string[]}
+    assert.equal(firstCall.argv.at(-1), printed.href, '$BROWSER gets the consent URL as its last argument')
+    assert.deepEqual(findSecretsInText(firstCall.argv.join(' '), s.secrets), [], 'secret in $BROWSER argv')
 
-    await consent(s, new URL(calls[0].argv.at(-1)!))
+    await consent(s, new URL(firstCall.argv.at(-1)!))
     const result = await run.result
+    assert.equal((await readFile(s.home.browserLog, 'utf8')).trim().split('\n').length, 1, '$BROWSER started once')
 
     assert.equal(result.code, 0, result.stderr)
     assert.ok(result.stdout.includes(loggedInLine()), result.stdout)
@@ -341,7 +350,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     await assertNothingLeaked(s)
   })
 
-  test('an expired access token is refreshed once, the rotated refresh token stored, the old one dead', async (t) => {
+  test('an access token Strava expired is refreshed once, the rotated refresh token stored, the old one dead', async (t) => {
     const s = await scenario(t, 'refresh')
     if (!s) return
     const loginResult = await login(s)
@@ -357,7 +366,11 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       env: {...s.env, STRAVA_CLIENT_ID: undefined, STRAVA_CLIENT_SECRET: undefined},
       warn: (message) => warnings.push(message),
     })
-    const accessToken = await session.accessToken()
+    // Still valid by the stored expiry, so it is used as is; Strava's 401 is what starts the refresh.
+    const stale = await session.accessToken()
+    assert.equal(stale, before.accessToken)
+    assert.equal((await callAthlete(stale)).status, 401)
+    const accessToken = await session.renewAfterRejection(stale)
     s.secrets.add(accessToken)
 
     assert.deepEqual(
@@ -371,25 +384,59 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     assert.notEqual(after.refreshToken, before.refreshToken, 'the rotated refresh token is stored')
     assert.equal(after.clientSecret, emulator.client.secret)
     assert.equal((await refreshWithEmulator(String(before.refreshToken))).status, 400, 'the old refresh token is dead')
-    const athlete = await fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
-    assert.equal(athlete.status, 200)
+    assert.equal((await callAthlete(accessToken)).status, 200)
     assert.equal(await session.accessToken(), accessToken, 'a valid token is reused')
-    assert.equal(tokenRequests().filter((entry) => entry.status === 200).length, 1)
+    assert.equal(
+      await session.renewAfterRejection(stale),
+      accessToken,
+      'a late 401 for the old token does not refresh again',
+    )
+    assert.deepEqual(
+      tokenRequests().map((entry) => [entry.grantType, entry.status]),
+      [
+        ['refresh_token', 200],
+        ['refresh_token', 400],
+      ],
+      'one refresh by the session, then the test replaying the old refresh token',
+    )
     assert.deepEqual(warnings, [])
 
-    const generateBuilt = existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
-    await t.test('generate refreshes the expired token end to end', {skip: !generateBuilt}, async () => {
-      emulator.expireAccessTokens()
+    await t.test('a token within the expiry margin is refreshed before use', async () => {
       emulator.clearRequests()
-      const generated = await s.run(['generate', '--week', '2024-W10'], {env: {STRAVA_CLIENT_SECRET: undefined}})
-      assert.equal(generated.code, 0, generated.stderr)
-      assert.match(generated.stdout, /2024-W10|2024-03-04/)
+      const expiresAt = Number(after.expiresAt)
+      const nearExpiry = await openTokenSession({
+        configDir: s.home.configDir,
+        env: {...s.env, STRAVA_CLIENT_ID: undefined, STRAVA_CLIENT_SECRET: undefined},
+        now: () => (expiresAt - 60) * 1000,
+      })
+      const renewed = await nearExpiry.accessToken()
+      s.secrets.add(renewed)
+      assert.notEqual(renewed, accessToken)
       assert.deepEqual(
         tokenRequests().map((entry) => entry.grantType),
         ['refresh_token'],
       )
-      const afterGenerate = await storedRecord(s)
-      assert.notEqual(afterGenerate.refreshToken, after.refreshToken)
+      assert.equal((await storedRecord(s)).accessToken, renewed)
+      await rememberStoredSecrets(s)
+    })
+
+    const generateBuilt = existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
+    await t.test('generate refreshes an expired token end to end', {skip: !generateBuilt}, async () => {
+      const stored = await storedRecord(s)
+      emulator.expireAccessTokens()
+      emulator.clearRequests()
+      const generated = await s.run(['generate', '--week', '2024-W10', '--json'], {
+        env: {STRAVA_CLIENT_SECRET: undefined},
+      })
+      assert.equal(generated.code, 0, generated.stderr)
+      const digest = JSON.parse(generated.stdout) as {week: {id: string}; activities: unknown[]}
+      assert.equal(digest.week.id, '2024-W10')
+      assert.ok(digest.activities.length > 0, 'the seeded week has activities')
+      assert.deepEqual(
+        tokenRequests().map((entry) => entry.grantType),
+        ['refresh_token'],
+      )
+      assert.notEqual((await storedRecord(s)).refreshToken, stored.refreshToken)
       await rememberStoredSecrets(s)
     })
 
@@ -403,7 +450,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     const result = await login(s, [], {button: 'cancel'})
 
     assert.equal(result.code, 3, result.stderr)
-    assert.match(result.stderr, /denied|cancel/i)
+    assert.match(result.stderr, /declined|denied/i)
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
     assert.deepEqual(tokenRequests(), [])
     assert.deepEqual(await keyringCredentials(s.service), [])
@@ -434,7 +481,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     const result = await login(s, ['--scope', 'read,activity:read'], {untick: ['activity:read']})
 
     assert.equal(result.code, 3, result.stderr)
-    assert.match(result.stderr, /activity:read/)
+    assert.match(result.stderr, /activities/i)
     assert.deepEqual(await keyringCredentials(s.service), [])
     assert.equal((await authStatus(s)).result.code, 3)
 
@@ -506,13 +553,14 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
 
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(
-      emulator.requests.filter((entry) => entry.path === '/oauth/deauthorize').map((entry) => [entry.method, entry.status]),
+      emulator.requests
+        .filter((entry) => entry.path === '/oauth/deauthorize')
+        .map((entry) => [entry.method, entry.status]),
       [['POST', 200]],
     )
     assert.deepEqual(await keyringCredentials(s.service), [])
     assert.equal((await authStatus(s)).result.code, 3)
-    const api = await fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
-    assert.equal(api.status, 401, 'the access token no longer works')
+    assert.equal((await callAthlete(String(accessToken))).status, 401, 'the access token no longer works')
     assert.equal((await refreshWithEmulator(String(refreshToken))).status, 400, 'the refresh token no longer works')
 
     await assertNothingLeaked(s)

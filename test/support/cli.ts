@@ -134,7 +134,8 @@ export function startCli(args: string[], options: RunCliOptions): CliRun {
       const check = () => {
         const match = output[stream].match(pattern)
         if (match) finish(() => resolve(match))
-        else if (exited) finish(() => reject(new Error(`CLI exited before its ${stream} matched ${pattern}${describe()}`)))
+        else if (exited)
+          finish(() => reject(new Error(`CLI exited before its ${stream} matched ${pattern}${describe()}`)))
       }
 
       const timer = setTimeout(

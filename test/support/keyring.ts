@@ -39,7 +39,11 @@ async function probeSecretService(): Promise<string | undefined> {
       {timeout: 10_000, cwd: process.cwd()},
       (error, _stdout, stderr) => {
         if (!error) return resolve(undefined)
-        const detail = stderr.trim().split('\n').find((line) => /error/i.test(line)) ?? errorMessage(error)
+        const detail =
+          stderr
+            .trim()
+            .split('\n')
+            .find((line) => /error/i.test(line)) ?? errorMessage(error)
         resolve(`No usable Secret Service: ${detail}`)
       },
     )

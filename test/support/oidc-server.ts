@@ -43,7 +43,15 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     // Refresh tokens are issued for offline_access (kept by oidc-provider when the request has no
     // prompt, or prompt=consent); rotate on every use so the test can see the old one rejected.
     rotateRefreshToken: true,
-    ttl: {AccessToken: 600, AuthorizationCode: 60, IdToken: 600, RefreshToken: 3600, Interaction: 600, Session: 600, Grant: 3600},
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      IdToken: 600,
+      RefreshToken: 3600,
+      Interaction: 600,
+      Session: 600,
+      Grant: 3600,
+    },
     findAccount: async (_context: unknown, sub: string) => ({accountId: sub, claims: async () => ({sub})}),
   })
 
