@@ -129,7 +129,11 @@ export class KeyringStore implements CredentialStore {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort()
-        reject(new KeyringUnavailableError(`it did not answer within ${Math.round(this.timeoutMs / 1000)} s`))
+        reject(
+          new KeyringUnavailableError(
+            `it did not answer within ${Math.round(this.timeoutMs / 1000)} s; a locked keyring may be waiting to be unlocked`,
+          ),
+        )
       }, this.timeoutMs)
     })
     try {
