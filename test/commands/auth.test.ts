@@ -129,6 +129,20 @@ describe(
       assert.match(again.stdout, /Not logged in/)
     })
 
+    it('logging in again with the same app reuses the saved client secret and replaces the tokens', async () => {
+      const args = ['auth', '--client-id', emulator.client.id, '--insecure-storage']
+      assert.equal((await run([...args, '--client-secret-stdin'], {}, `${emulator.client.secret}\n`)).code, 0)
+      const credentialsFile = join(home.configDir, 'credentials.json')
+      const first = JSON.parse(await readFile(credentialsFile, 'utf8'))
+      const again = await run(args)
+      assert.equal(again.code, 0, again.stderr)
+      const second = JSON.parse(await readFile(credentialsFile, 'utf8'))
+      assert.deepEqual(Object.keys(second), Object.keys(first))
+      const [before, after] = [first, second].map((all) => Object.values(all)[0] as Record<string, string>)
+      assert.equal(after.clientSecret, emulator.client.secret)
+      assert.notEqual(after.refreshToken, before.refreshToken)
+    })
+
     it('CI mode counts as logged in for status, with nothing stored', async () => {
       const result = await run(['auth', 'status', '--json'], {
         STRAVA_CLIENT_ID: '12345',
