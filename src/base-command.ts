@@ -1,4 +1,6 @@
-import {Command, Errors} from '@oclif/core'
+// Subpath imports: the package root also loads semver (to check node's version) and every other part of oclif.
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
 
 /**
  * Errors from the library folders (auth/, strava/, notes/) carry the exit code from the README's
