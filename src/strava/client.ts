@@ -1,4 +1,5 @@
 import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'
+import {httpGet, type HttpAnswer} from './http-get.js'
 import {parseStravaJson} from './json.js'
 import {
   dailyLimitReached,
@@ -46,14 +47,7 @@ export interface ListActivitiesOptions {
 
 type Query = Record<string, string | number>
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-])
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'])
 
 /** Why an attempt failed in a way that is worth another try. */
 class TransientFailure extends Error {}
@@ -77,8 +71,7 @@ function hasFaultError(fault: Fault | undefined, test: (e: NonNullable<Fault['er
 
 function describeNetworkError(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out'
-  const cause = (error as {cause?: {code?: string; message?: string}}).cause
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
 }
 
 export class StravaClient {
@@ -149,14 +142,13 @@ export class StravaClient {
     let failures = 0
 
     for (;;) {
-      let response: Response
-      let body: string
+      let response: HttpAnswer
       try {
-        response = await fetch(this.apiUrl + pathWithQuery, {
-          headers: {Authorization: `Bearer ${token}`, Accept: 'application/json'},
-          signal: AbortSignal.timeout(this.timeoutMs),
-        })
-        body = await response.text()
+        response = await httpGet(
+          this.apiUrl + pathWithQuery,
+          {Authorization: `Bearer ${token}`, Accept: 'application/json'},
+          AbortSignal.timeout(this.timeoutMs),
+        )
       } catch (error) {
         const problem = describeNetworkError(error)
         this.log?.(`GET ${pathWithQuery} failed: ${problem}`)
@@ -170,8 +162,8 @@ export class StravaClient {
       this.log?.(`GET ${pathWithQuery} ${response.status}${usage ? ` (${usage})` : ''}`)
 
       try {
-        if (response.ok) return this.parseBody(body)
-        const fault = faultOf(body)
+        if (response.ok) return this.parseBody(response.body)
+        const fault = faultOf(response.body)
         switch (true) {
           case response.status === 401: {
             if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
@@ -229,13 +221,9 @@ export class StravaClient {
 
   private isNetworkError(error: unknown): boolean {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true
-    // undici reports every connection problem as TypeError('fetch failed') with the system error as cause,
-    // and a body cut off mid-stream as TypeError('terminated').
-    const code = (error as {cause?: {code?: string}}).cause?.code
-    return (
-      error instanceof TypeError &&
-      (code === undefined || TRANSIENT_NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))
-    )
+    // node:http rejects with the system error: a refused or reset connection, a body cut off mid-stream (ECONNRESET).
+    const code = (error as NodeJS.ErrnoException).code
+    return code !== undefined && TRANSIENT_NETWORK_CODES.has(code)
   }
 
   /** Sleeps 1 s, 2 s, 4 s... (plus up to 25% jitter) after each failure; past the retries, gives up. */

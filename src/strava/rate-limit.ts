@@ -32,7 +32,7 @@ function windows(limit: string | null, usage: string | null) {
 }
 
 /** Reads the four headers (Headers.get is case-insensitive); absent or malformed pairs are left out. */
-export function parseRateLimits(headers: Headers): RateLimitState {
+export function parseRateLimits(headers: Pick<Headers, 'get'>): RateLimitState {
   return {
     overall: windows(headers.get('x-ratelimit-limit'), headers.get('x-ratelimit-usage')),
     read: windows(headers.get('x-readratelimit-limit'), headers.get('x-readratelimit-usage')),
