@@ -30,26 +30,24 @@ let server: OidcServer
 let chromium: ChromiumOrSkip
 
 before(async () => {
-  ;[server, chromium] = await Promise.all([
-    startOidcServer({
-      clients: [
-        {
-          ...nativeClient,
-          client_id: 'confidential-basic',
-          client_secret: secrets.basic,
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-        {
-          ...nativeClient,
-          client_id: 'confidential-post',
-          client_secret: secrets.post,
-          token_endpoint_auth_method: 'client_secret_post',
-        },
-        {...nativeClient, client_id: 'public', token_endpoint_auth_method: 'none'},
-      ],
-    }),
-    launchChromium(),
-  ])
+  server = await startOidcServer({
+    clients: [
+      {
+        ...nativeClient,
+        client_id: 'confidential-basic',
+        client_secret: secrets.basic,
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        ...nativeClient,
+        client_id: 'confidential-post',
+        client_secret: secrets.post,
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      {...nativeClient, client_id: 'public', token_endpoint_auth_method: 'none'},
+    ],
+  })
+  chromium = await launchChromium()
 })
 
 after(async () => {

@@ -3,7 +3,7 @@
 // the real Secret Service (gnome-keyring under dbus-run-session in CI).
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
-import {readFile, watch} from 'node:fs/promises'
+import {readFile, stat, watch} from 'node:fs/promises'
 import {connect} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test, type TestContext} from 'node:test'
@@ -36,11 +36,15 @@ let chromium: ChromiumOrSkip
 let keyringSkipReason: string | undefined
 
 before(async () => {
-  ;[chromium, keyringSkipReason, emulator] = await Promise.all([
-    launchChromium(),
-    secretServiceSkipReason(),
-    startStravaEmulator(),
-  ])
+  if (!existsSync(join(repoRoot, 'dist', 'commands', 'auth', 'index.js'))) {
+    throw new Error('These tests run the built CLI: run `npm run build` first (`npm test` does it in pretest).')
+  }
+
+  // One after another, so that a failure (a required capability missing) leaves only started things
+  // behind, each already assigned for after() to close.
+  keyringSkipReason = await secretServiceSkipReason()
+  chromium = await launchChromium()
+  emulator = await startStravaEmulator()
 })
 
 after(async () => {
@@ -119,10 +123,14 @@ async function storedRecord(s: Scenario): Promise<Record<string, unknown>> {
   return JSON.parse(credentials[0].password) as Record<string, unknown>
 }
 
-/** Scenario 8: no file under the isolated HOME, no output and no page shows a secret. */
-async function assertNothingLeaked(s: Scenario): Promise<void> {
+/**
+ * Scenario 8: no file under the isolated HOME, no output and no page shows a secret (the explicit
+ * --insecure-storage file aside).
+ */
+async function assertNothingLeaked(s: Scenario, o: {optedInFile?: string} = {}): Promise<void> {
   await rememberStoredSecrets(s)
-  assert.deepEqual(await findSecretsInFiles(s.home.root, s.secrets), [], 'secrets found in files under the test HOME')
+  const sightings = (await findSecretsInFiles(s.home.root, s.secrets)).filter(({file}) => file !== o.optedInFile)
+  assert.deepEqual(sightings, [], 'secrets found in files under the test HOME')
   for (const run of s.runs) {
     assert.deepEqual(findSecretsInText(run.stdout, s.secrets), [], `secret on stdout: ${run.stdout}`)
     assert.deepEqual(findSecretsInText(run.stderr, s.secrets), [], 'secret on stderr')
@@ -540,6 +548,55 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     assert.equal((await storedRecord(s)).clientSecret, emulator.client.secret)
 
     await assertNothingLeaked(s)
+  })
+
+  test('--insecure-storage keeps the secrets only in credentials.json (mode 0600), with a warning', async (t) => {
+    const s = await scenario(t, 'insecure')
+    if (!s) return
+
+    const result = await login(s, ['--insecure-storage'])
+
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stderr, /unencrypted|insecure/i)
+    assert.deepEqual(await keyringCredentials(s.service), [], 'nothing in the keyring')
+    const credentialsFile = join(s.home.configDir, 'credentials.json')
+    assert.equal((await stat(credentialsFile)).mode & 0o777, 0o600)
+    const stored = secretStringsOf([{account: 'file', password: await readFile(credentialsFile, 'utf8')}])
+    stored.forEach((secret) => s.secrets.add(secret))
+    const inFile = await findSecretsInFiles(s.home.root, s.secrets)
+    assert.ok(
+      inFile.some(({file}) => file === credentialsFile),
+      'the leak scan finds the opted-in file, so it would find any other',
+    )
+    assert.ok(stored.includes(emulator.client.secret))
+    const {status} = await authStatus(s, {STRAVA_CLIENT_SECRET: undefined})
+    assert.equal(status?.storage, 'file')
+
+    await assertNothingLeaked(s, {optedInFile: credentialsFile})
+  })
+
+  test('without a reachable keyring, login stops before consent and names the choices', async (t) => {
+    const home = await createCliHome()
+    t.after(() => home.remove())
+    emulator.clearRequests()
+    const env = cliEnvironment(home, {
+      DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home.root, 'no-bus')}`,
+      STRAVA_OAUTH_URL: emulator.oauthUrl,
+      STRAVA_API_URL: emulator.apiUrl,
+      STRAVA_CLIENT_ID: emulator.client.id,
+      STRAVA_CLIENT_SECRET: emulator.client.secret,
+    })
+
+    const result = await startCli(['auth', '--no-browser'], {env, input: ''}).result
+
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /keyring/i)
+    assert.match(result.stderr, /--insecure-storage/)
+    assert.match(result.stderr, /STRAVA_REFRESH_TOKEN/)
+    assert.doesNotMatch(result.stderr, /oauth\/authorize/, 'no consent is asked for a login that cannot be kept')
+    assert.deepEqual(emulator.requests, [])
+    assert.deepEqual(findSecretsInText(result.stdout + result.stderr, [emulator.client.secret]), [])
+    assert.deepEqual(await findSecretsInFiles(home.root, [emulator.client.secret]), [])
   })
 
   test('logout deauthorizes at Strava and deletes the stored secrets', async (t) => {
