@@ -234,6 +234,8 @@ function loggedInLine(): string {
   return `Logged in to Strava as ${firstname} ${lastname} (athlete ${id}).`
 }
 
+const generateBuilt = () => existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
+
 const callAthlete = (accessToken: string) =>
   fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
 
@@ -428,8 +430,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       await rememberStoredSecrets(s)
     })
 
-    const generateBuilt = existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
-    await t.test('generate refreshes an expired token end to end', {skip: !generateBuilt}, async () => {
+    await t.test('generate refreshes an expired token end to end', {skip: !generateBuilt()}, async () => {
       const stored = await storedRecord(s)
       emulator.expireAccessTokens()
       emulator.clearRequests()
@@ -448,7 +449,82 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       await rememberStoredSecrets(s)
     })
 
+    await t.test(
+      'two generate runs at once spend the rotating refresh token once',
+      {skip: !generateBuilt()},
+      async () => {
+        emulator.expireAccessTokens()
+        emulator.clearRequests()
+        const env = {STRAVA_CLIENT_SECRET: undefined}
+        const runs = await Promise.all([
+          s.run(['generate', '--week', '2024-W10', '--json'], {env}),
+          s.run(['generate', '--week', '2024-W10', '--json'], {env}),
+        ])
+        for (const run of runs) assert.equal(run.code, 0, run.stderr)
+        // Without the cross-process lock both would refresh with the same token and the second would
+        // get Strava's "RefreshToken invalid" (400).
+        assert.deepEqual(
+          tokenRequests().map((entry) => [entry.grantType, entry.status]),
+          [['refresh_token', 200]],
+        )
+        await rememberStoredSecrets(s)
+      },
+    )
+
     await assertNothingLeaked(s)
+  })
+
+  describe('CI mode: generate refreshes from STRAVA_REFRESH_TOKEN, stores nothing, warns once about rotation', () => {
+    const ciRun = async (t: TestContext, args: string[]) => {
+      const home = await createCliHome()
+      t.after(() => home.remove())
+      const issued = emulator.issueTokens()
+      emulator.clearRequests()
+      const env = cliEnvironment(home, {
+        // No keyring at all: CI mode must not need one.
+        DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home.root, 'no-bus')}`,
+        STRAVA_OAUTH_URL: emulator.oauthUrl,
+        STRAVA_API_URL: emulator.apiUrl,
+        STRAVA_CLIENT_ID: emulator.client.id,
+        STRAVA_CLIENT_SECRET: emulator.client.secret,
+        STRAVA_REFRESH_TOKEN: issued.refreshToken,
+      })
+      const result = await startCli(['generate', '--week', '2024-W10', ...args], {env, input: ''}).result
+      return {home, issued, result}
+    }
+
+    const assertCiRun = async ({home, issued, result}: Awaited<ReturnType<typeof ciRun>>) => {
+      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(
+        tokenRequests().map((entry) => [entry.grantType, entry.status]),
+        [['refresh_token', 200]],
+      )
+      assert.equal((await refreshWithEmulator(issued.refreshToken)).status, 400, 'Strava rotated the CI token')
+      const secrets = [emulator.client.secret, issued.refreshToken, issued.accessToken]
+      assert.deepEqual(findSecretsInText(result.stdout + result.stderr, secrets), [])
+      assert.deepEqual(await findSecretsInFiles(home.root, secrets), [])
+      assert.equal(result.stderr.match(/Warning:/g)?.length, 1, `one warning:\n${result.stderr}`)
+      assert.match(result.stderr, /STRAVA_REFRESH_TOKEN/, 'it says which secret to update')
+    }
+
+    test('writing the note to a file', {skip: !generateBuilt() && 'generate is not built'}, async (t) => {
+      const run = await ciRun(t, ['--output', 'note.md'])
+      assert.match(await readFile(join(run.home.home, 'note.md'), 'utf8'), /2024/)
+      await assertCiRun(run)
+    })
+
+    // oclif's Command.warn() prints nothing when --json is given, so the rotation warning is lost
+    // exactly where a CI job is most likely to be scripted. Kept as todo until generate warns on stderr.
+    test(
+      'with --json',
+      {todo: 'generate --json swallows warnings (oclif this.warn is silent with --json)'},
+      async (t) => {
+        if (!generateBuilt()) return t.skip('generate is not built')
+        const run = await ciRun(t, ['--json'])
+        assert.equal((JSON.parse(run.result.stdout) as {week: {id: string}}).week.id, '2024-W10')
+        await assertCiRun(run)
+      },
+    )
   })
 
   test('denied consent exits 3 with a clear message and stores nothing', async (t) => {
