@@ -1,6 +1,11 @@
 // A GET over node:http(s), for the Strava client. Not the global `fetch`: its first use loads undici and
 // compiles undici's WebAssembly HTTP parser, measured at ~0.07 s of a ~0.35 s `weeknotes generate`.
 import type {IncomingHttpHeaders} from 'node:http'
+import {createRequire} from 'node:module'
+
+// Through `require`, not `import`: the ESM facade of node:http reads every export, and its WebSocket,
+// CloseEvent and MessageEvent getters load undici, the very cost this module avoids.
+const requireBuiltin = createRequire(import.meta.url) as (id: 'node:http' | 'node:https') => typeof import('node:http')
 
 export interface HttpAnswer {
   status: number
@@ -24,9 +29,9 @@ function headerReader(headers: IncomingHttpHeaders): HttpAnswer['headers'] {
  * Rejects with the system error (its `code`: ECONNRESET, ECONNREFUSED...) when the connection fails or the
  * body is cut off, and with an AbortError or TimeoutError when `signal` fires.
  */
-export async function httpGet(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
+export function httpGet(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
   const target = new URL(url)
-  const {request} = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const {request} = requireBuiltin(target.protocol === 'https:' ? 'node:https' : 'node:http')
   return new Promise((resolve, reject) => {
     // agent: false, one connection per request: a kept-alive socket could hold the process open after the
     // last page, and the pages are asked for one after another anyway.
