@@ -455,12 +455,16 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       async () => {
         emulator.expireAccessTokens()
         emulator.clearRequests()
+        // A slow refresh keeps the first run inside its lock while the second meets Strava's 401 too.
+        emulator.inject({kind: 'slow', delayMs: 2000, match: '/oauth/token', times: 1})
         const env = {STRAVA_CLIENT_SECRET: undefined}
         const runs = await Promise.all([
           s.run(['generate', '--week', '2024-W10', '--json'], {env}),
           s.run(['generate', '--week', '2024-W10', '--json'], {env}),
         ])
         for (const run of runs) assert.equal(run.code, 0, run.stderr)
+        const rejected = emulator.requests.filter((entry) => entry.status === 401)
+        assert.equal(rejected.length, 2, 'both runs found the access token expired')
         // Without the cross-process lock both would refresh with the same token and the second would
         // get Strava's "RefreshToken invalid" (400).
         assert.deepEqual(
