@@ -158,7 +158,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       },
       {
         strava,
-        loadRenderer: () => loadTemplate(flags.template),
+        loadRenderer: () => loadTemplate(flags.template, {cacheDir: this.config.cacheDir}),
         writeFile: writeFileAtomic,
         fileExists: (path) =>
           access(path).then(

@@ -1,7 +1,13 @@
-import {readFile} from 'node:fs/promises'
+import {createHash} from 'node:crypto'
+import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import type HandlebarsRuntime from 'handlebars'
 import type {DigestContext} from './digest.js'
 import {registerHelpers} from './helpers.js'
+
+const require = createRequire(import.meta.url)
 
 /** Resolved from this module so it works from src/notes (tsx) and dist/notes (built) alike. */
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/weeknotes.md.hbs', import.meta.url))
@@ -53,12 +59,23 @@ function describeParseError(message: string): string {
   return snippet.trim() ? `${what} near "${snippet.trim()}"` : what
 }
 
+export interface LoadTemplateOptions {
+  /**
+   * Where compiled templates are kept between runs (the CLI passes oclif's cache directory). With it, a
+   * template compiled before loads with Handlebars' runtime only: ~0.03 s instead of ~0.07 s to load the
+   * compiler, parse and compile on every run. Keyed by the template's text and the Handlebars version.
+   */
+  cacheDir?: string
+}
+
+const COMPILE_OPTIONS = {strict: false, noEscape: false}
+
 /**
  * Compiles a Handlebars template (the default one unless `file` is given) on a private Handlebars
  * instance with the notes helpers. `{{ }}` keeps Handlebars' HTML escaping so that no custom template
  * lets an activity name inject HTML into a blog; `{{md name}}` escapes for Markdown instead.
  */
-export async function loadTemplate(file?: string): Promise<RenderDigest> {
+export async function loadTemplate(file?: string, options: LoadTemplateOptions = {}): Promise<RenderDigest> {
   const path = file ?? DEFAULT_TEMPLATE
   let source: string
   try {
@@ -69,18 +86,8 @@ export async function loadTemplate(file?: string): Promise<RenderDigest> {
     throw new TemplateError(`Template ${path} ${what}.`, ['Check the --template path.'])
   }
 
-  const {default: Handlebars} = await import('handlebars')
-  const handlebars = Handlebars.create()
-  registerHelpers(handlebars)
-  let render: HandlebarsTemplateDelegate<DigestContext>
-  try {
-    // compile() defers parsing to the first call; parse now so a broken template fails before any fetch.
-    const program = handlebars.parse(source)
-    render = handlebars.compile<DigestContext>(program, {strict: false, noEscape: false})
-  } catch (error) {
-    throw describeCompileError(path, error as Error)
-  }
-
+  const compiledFile = options.cacheDir === undefined ? undefined : cacheFile(options.cacheDir, source)
+  const render = (compiledFile && loadCompiled(compiledFile)) || (await compile(path, source, compiledFile))
   return (context) => {
     try {
       return render(context)
@@ -91,5 +98,62 @@ export async function loadTemplate(file?: string): Promise<RenderDigest> {
         'Check the helper names and arguments the template uses.',
       ])
     }
+  }
+}
+
+type Template = (context: DigestContext) => string
+
+/** The compiled form's file: the Handlebars version is in the key, as a compiled template fits only its own runtime. */
+function cacheFile(cacheDir: string, source: string): string {
+  const {VERSION} = require('handlebars/runtime') as typeof HandlebarsRuntime
+  const key = createHash('sha256').update(`${VERSION}\0${source}`).digest('hex').slice(0, 32)
+  return join(cacheDir, 'templates', `${key}.cjs`)
+}
+
+/** A template compiled on an earlier run, on Handlebars' runtime; undefined when there is none (or it is unreadable). */
+function loadCompiled(file: string): Template | undefined {
+  let spec: TemplateSpecification
+  try {
+    spec = require(file) as TemplateSpecification
+  } catch {
+    return undefined
+  }
+
+  const runtime = (require('handlebars/runtime') as typeof HandlebarsRuntime).create()
+  registerHelpers(runtime)
+  return runtime.template<DigestContext>(spec)
+}
+
+async function compile(path: string, source: string, compiledFile: string | undefined): Promise<Template> {
+  const {default: Handlebars} = await import('handlebars')
+  const handlebars = Handlebars.create()
+  registerHelpers(handlebars)
+  let program: hbs.AST.Program
+  try {
+    // compile() defers parsing to the first call; parse now so a broken template fails before any fetch.
+    program = handlebars.parse(source)
+  } catch (error) {
+    throw describeCompileError(path, error as Error)
+  }
+
+  if (compiledFile !== undefined) await saveCompiled(handlebars, program, compiledFile)
+  return handlebars.compile<DigestContext>(program, COMPILE_OPTIONS)
+}
+
+/** Best effort: without a writable cache every run compiles, which is slower, not wrong. */
+async function saveCompiled(
+  handlebars: typeof HandlebarsRuntime,
+  program: hbs.AST.Program,
+  file: string,
+): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`
+  try {
+    const spec = handlebars.precompile(program, COMPILE_OPTIONS)
+    await mkdir(join(file, '..'), {recursive: true})
+    await writeFile(temporary, `module.exports = ${spec}\n`)
+    await rename(temporary, file)
+  } catch {
+    await rm(temporary, {force: true}).catch(() => {})
+    // A template that only fails when compiled reports that on its first render, as without a cache.
   }
 }
