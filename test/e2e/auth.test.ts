@@ -547,6 +547,52 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     await assertNothingLeaked(s)
   })
 
+  test('a refused re-login keeps the session that works', async (t) => {
+    const s = await scenario(t, 'relogin')
+    if (!s) return
+    assert.equal((await login(s)).code, 0)
+    const before = await storedRecord(s)
+
+    const refused = await login(s, [], {button: 'cancel'})
+
+    assert.equal(refused.code, 3, refused.stderr)
+    assert.deepEqual(await storedRecord(s), before)
+    const {result, status} = await authStatus(s)
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(status?.loggedIn, true)
+
+    await assertNothingLeaked(s)
+  })
+
+  test('Ctrl-C while waiting for consent closes the receiver and stores nothing', async (t) => {
+    const s = await scenario(t, 'interrupt')
+    if (!s) return
+    const run = s.start(['auth', '--no-browser'])
+    const port = Number(redirectUriOf(await consentUrlOf(run)).port)
+    await run.waitForStderr(/Waiting for/i)
+
+    run.child.kill('SIGINT')
+    const result = await run.result
+
+    assert.notEqual(result.code, 0)
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+    assert.equal(await portIsClosed(port), true)
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    await assertNothingLeaked(s)
+  })
+
+  test('no answer within --timeout exits 3 and stores nothing', async (t) => {
+    const s = await scenario(t, 'timeout')
+    if (!s) return
+
+    const result = await s.run(['auth', '--no-browser', '--timeout', '2s'])
+
+    assert.equal(result.code, 3, result.stderr)
+    assert.match(result.stderr, /--timeout|within/i)
+    assert.deepEqual(await keyringCredentials(s.service), [])
+    await assertNothingLeaked(s)
+  })
+
   test('unticked activity:read_all logs in with a warning about private activities', async (t) => {
     const s = await scenario(t, 'no-read-all')
     if (!s) return
@@ -584,10 +630,11 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     const consentUrl = await consentUrlOf(run)
     const redirectUri = redirectUriOf(consentUrl)
     const forged = new URL(redirectUri)
-    forged.searchParams.set('code', 'forged-authorization-code')
+    forged.searchParams.set('code', '<script>forged-authorization-code</script>')
     forged.searchParams.set('state', 'not-the-state-of-this-login')
     const forgedResponse = await fetch(forged)
     assert.equal(forgedResponse.status, 400)
+    assert.doesNotMatch(await forgedResponse.text(), /<script>/, 'nothing from the request is echoed unescaped')
     const withoutState = new URL(redirectUri)
     withoutState.searchParams.set('code', 'forged-authorization-code')
     assert.equal((await fetch(withoutState)).status, 400)
