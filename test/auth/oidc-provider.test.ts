@@ -214,6 +214,24 @@ describe('auth core against oidc-provider', () => {
     })
   })
 
+  test('a wrong client secret ends the login with exit 3 and is not echoed', async (t) => {
+    const browser = browserOrSkip(t)
+    if (!browser) return
+    const wrongSecret = randomBytes(24).toString('base64url')
+
+    const attempt = login(browser, {
+      provider: providerFor('client_secret_basic'),
+      clientId: 'confidential-basic',
+      clientSecret: wrongSecret,
+    })
+
+    await assert.rejects(attempt, (error: Error & {exitCode?: number}) => {
+      assert.equal(error.exitCode, 3)
+      assert.ok(!error.message.includes(wrongSecret))
+      return true
+    })
+  })
+
   test('the server really requires PKCE of a public client: without it the login fails with exit 3', async () => {
     const withoutPkce = providerFor('none', {pkce: false})
     const login = runAuthorizationCodeFlow({

@@ -593,6 +593,24 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     await assertNothingLeaked(s)
   })
 
+  test('a wrong client secret fails the code exchange with exit 3, not echoed, the working login kept', async (t) => {
+    const s = await scenario(t, 'wrong-secret')
+    if (!s) return
+    const wrongSecret = 'wrong-client-secret-0123456789'
+    s.secrets.add(wrongSecret)
+
+    assert.equal((await login(s)).code, 0)
+    const run = s.start(['auth', '--no-browser'], {env: {STRAVA_CLIENT_SECRET: wrongSecret}})
+    await consent(s, await consentUrlOf(run))
+    const rejected = await run.result
+
+    assert.equal(rejected.code, 3, rejected.stderr)
+    assert.match(rejected.stderr, /secret/i)
+    assert.doesNotMatch(rejected.stderr, /\n\s+at /, 'no stack trace')
+    assert.equal((await storedRecord(s)).clientSecret, emulator.client.secret, 'the working login is kept')
+    await assertNothingLeaked(s)
+  })
+
   test('unticked activity:read_all logs in with a warning about private activities', async (t) => {
     const s = await scenario(t, 'no-read-all')
     if (!s) return
