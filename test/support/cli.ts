@@ -8,7 +8,10 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const builtCli = join(repoRoot, 'bin', 'run.js')
 export const fakeBrowserScript = join(repoRoot, 'test', 'support', 'fake-browser.js')
 
-/** A throwaway home for one test: the CLI sees nothing of the developer's real config, cache or data. */
+/**
+ * A throwaway home for one test: the CLI sees nothing of the developer's real config, cache or data,
+ * and everything it writes (temporary files included) lands under `root`.
+ */
 export interface CliHome {
   root: string
   home: string
@@ -27,6 +30,7 @@ export async function createCliHome(): Promise<CliHome> {
   const cacheDir = join(home, '.cache', 'weeknotes')
   const dataDir = join(home, '.local', 'share', 'weeknotes')
   await mkdir(home, {recursive: true})
+  await mkdir(join(root, 'tmp'))
   return {
     root,
     home,
@@ -44,13 +48,15 @@ export async function createCliHome(): Promise<CliHome> {
  */
 export function cliEnvironment(home: CliHome, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const inherited: NodeJS.ProcessEnv = {}
-  for (const name of ['PATH', 'DBUS_SESSION_BUS_ADDRESS', 'LANG', 'TMPDIR', 'SYSTEMROOT']) {
+  for (const name of ['PATH', 'DBUS_SESSION_BUS_ADDRESS', 'LANG', 'SYSTEMROOT']) {
     if (process.env[name] !== undefined) inherited[name] = process.env[name]
   }
 
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     HOME: home.home,
+    // Temporary files too land where the leak scan looks.
+    TMPDIR: join(home.root, 'tmp'),
     USERPROFILE: home.home,
     XDG_CONFIG_HOME: join(home.home, '.config'),
     XDG_CACHE_HOME: join(home.home, '.cache'),
