@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
 import {readFile, stat, watch} from 'node:fs/promises'
 import {connect} from 'node:net'
+import {networkInterfaces} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test, type TestContext} from 'node:test'
 
@@ -277,14 +278,27 @@ async function firstLineOf(path: string, timeoutMs = 30_000): Promise<string> {
   throw new Error(`No complete line in ${path} within ${timeoutMs} ms`)
 }
 
-function portIsClosed(port: number): Promise<boolean> {
+/** This machine's non-loopback IPv4 addresses, where the loopback receiver must not answer. */
+function externalAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address && address.family === 'IPv4' && !address.internal)
+    .map((address) => address!.address)
+}
+
+function portIsClosed(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
+    const socket = connect(port, host)
     socket.once('connect', () => {
       socket.destroy()
       resolve(false)
     })
     socket.once('error', () => resolve(true))
+    // A silently dropped connection attempt is as closed as a refused one.
+    socket.setTimeout(5000, () => {
+      socket.destroy()
+      resolve(true)
+    })
   })
 }
 
@@ -647,6 +661,27 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     const run = s.start(['auth', '--no-browser'])
     const consentUrl = await consentUrlOf(run)
     const redirectUri = redirectUriOf(consentUrl)
+    assert.deepEqual(
+      {
+        ...Object.fromEntries(consentUrl.searchParams),
+        redirect_uri: `${redirectUri.protocol}//${redirectUri.hostname}${redirectUri.pathname}`,
+        state: undefined,
+      },
+      {
+        approval_prompt: 'auto',
+        client_id: emulator.client.id,
+        redirect_uri: 'http://127.0.0.1/callback',
+        response_type: 'code',
+        scope: 'read,activity:read_all',
+        state: undefined,
+      },
+      'Strava parameters, no PKCE',
+    )
+    assert.match(consentUrl.searchParams.get('state') ?? '', /^[\w-]{43,}$/, 'a high-entropy state')
+    for (const address of externalAddresses()) {
+      assert.equal(await portIsClosed(Number(redirectUri.port), address), true, `the receiver answers on ${address}`)
+    }
+
     const forged = new URL(redirectUri)
     forged.searchParams.set('code', '<script>forged-authorization-code</script>')
     forged.searchParams.set('state', 'not-the-state-of-this-login')
