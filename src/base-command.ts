@@ -16,6 +16,15 @@ export function isExitCodeError(error: unknown): error is ExitCodeError {
 }
 
 export abstract class BaseCommand extends Command {
+  /**
+   * Warnings go to stderr even with --json (oclif would drop them): stdout carries the JSON, and a
+   * warning such as "update the CI secret STRAVA_REFRESH_TOKEN" must reach the person reading the log.
+   */
+  public warn(input: string | Error): string | Error {
+    Errors.warn(input)
+    return input
+  }
+
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own errors (bad flags, this.error, this.exit) already carry their exit code.
     if (error instanceof Errors.CLIError || error.oclif) return super.catch(error)

@@ -532,17 +532,13 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     })
 
     // oclif's Command.warn() prints nothing when --json is given, so the rotation warning is lost
-    // exactly where a CI job is most likely to be scripted. Kept as todo until generate warns on stderr.
-    test(
-      'with --json',
-      {todo: 'generate --json swallows warnings (oclif this.warn is silent with --json)'},
-      async (t) => {
-        if (!generateBuilt()) return t.skip('generate is not built')
-        const run = await ciRun(t, ['--json'])
-        assert.equal((JSON.parse(run.result.stdout) as {week: {id: string}}).week.id, '2024-W10')
-        await assertCiRun(run)
-      },
-    )
+    // exactly where a CI job is most likely to be scripted.
+    test('with --json', async (t) => {
+      if (!generateBuilt()) return t.skip('generate is not built')
+      const run = await ciRun(t, ['--json'])
+      assert.equal((JSON.parse(run.result.stdout) as {week: {id: string}}).week.id, '2024-W10')
+      await assertCiRun(run)
+    })
   })
 
   test('denied consent exits 3 with a clear message and stores nothing', async (t) => {
