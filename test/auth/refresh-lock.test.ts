@@ -30,11 +30,18 @@ describe('refresh lock', () => {
     const firstHeld = new Promise<void>((resolve) => {
       releaseFirst = resolve
     })
+    let firstEntered!: () => void
+    const firstInside = new Promise<void>((resolve) => {
+      firstEntered = resolve
+    })
     const first = withRefreshLock({path}, async () => {
       order.push('first in')
+      firstEntered()
       await firstHeld
       order.push('first out')
     })
+    // Start the second only once the first holds the lock (both racing for it is another test's job).
+    await firstInside
     // The second waiter polls; it may only enter after the first left.
     const second = withRefreshLock(
       {path, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))},
