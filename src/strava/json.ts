@@ -30,8 +30,10 @@ function addIdStrings(node: unknown): void {
   }
 
   const record = node as Record<string, unknown>
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'id' && Number.isSafeInteger(value) && (value as number) >= 0) record.id_str = String(value)
-    else addIdStrings(value)
+  const id = record.id
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) record.id_str = String(id)
+  for (const key in record) {
+    const value = record[key]
+    if (typeof value === 'object' && value !== null) addIdStrings(value)
   }
 }
