@@ -9,7 +9,7 @@ import {existsSync} from 'node:fs'
 import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../test/emulator/index.js'
 
@@ -157,9 +157,12 @@ try {
   const generateArgs = ['generate', '--week', week, '--output', join(sandbox, 'note.md'), '--force']
 
   emulator.clearRequests()
-  const [floor, version, help, generate] = await interleavedMedians(
+  // What loading oclif's entry point alone costs, without any command or config: context for --version.
+  const oclifEntry = pathToFileURL(join(root, 'node_modules', '@oclif', 'core', 'lib', 'execute.js')).href
+  const [floor, oclif, version, help, generate] = await interleavedMedians(
     [
       () => runNode(['-e', '0'], env),
+      () => runNode(['--input-type=module', '-e', `await import(${JSON.stringify(oclifEntry)})`], env),
       () => runCli(['--version']),
       () => runCli(['generate', '--help']),
       () => runCli(generateArgs),
@@ -173,6 +176,7 @@ try {
     'floor: node -e 0',
     `${seconds(floor.ms)} (CPU ${seconds(floor.cpuMs)}), peak RSS ${floor.rssMiB.toFixed(1)} MiB`,
   )
+  report('(context) import @oclif/core/execute only', againstFloor(oclif, floor))
   report('cold start: weeknotes --version', againstFloor(version, floor), '<= 2.0x', version.ms <= 2 * floor.ms)
   report('cold start: weeknotes generate --help', againstFloor(help, floor), '<= 3.0x', help.ms <= 3 * floor.ms)
   report('generate, 30 activities, token valid', againstFloor(generate, floor), '<= 4.0x', generate.ms <= 4 * floor.ms)
