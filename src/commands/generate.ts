@@ -131,6 +131,8 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         import('node:fs/promises'),
       ])
 
+    // A template that does not compile is bad input (exit 2): say so before anything needs a login.
+    const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})
     const session = await openTokenSession({
       configDir: this.config.configDir,
       env: process.env,
@@ -158,7 +160,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       },
       {
         strava,
-        loadRenderer: () => loadTemplate(flags.template, {cacheDir: this.config.cacheDir}),
+        loadRenderer: async () => render,
         writeFile: writeFileAtomic,
         fileExists: (path) =>
           access(path).then(

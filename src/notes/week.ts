@@ -122,7 +122,8 @@ export function parseWeek(input: string, today: Date): WeekRange {
 
   const date = parseIsoDate(text)
   if (date !== undefined) return weekOfDayValue(date)
-  throw new WeekInputError(`"${input}" is not a week. Accepted: ${ACCEPTED_WEEK_FORMS.join('; ')}.`)
+  // The accepted forms follow in the suggestions.
+  throw new WeekInputError(`"${input}" is not a week.`)
 }
 
 /** Every week from `from` to `to`, both included. */

@@ -237,15 +237,19 @@ test('--verbose lists each request with status and usage, never a token or secre
   assert.ok(!/bearer/i.test(result.stderr))
 })
 
-test('a broken template exits 2 naming the file, before any API call but the token', async () => {
+test('a broken template exits 2 naming the file, before any request and before asking for a login', async () => {
   const template = join(home.root, 'broken.hbs')
   await mkdir(home.root, {recursive: true})
   await writeFile(template, '# {{week.id}\n')
   const result = await generate(['--week', '2024-W10', '--template', template])
   assert.equal(result.code, 2, result.stderr)
   assert.match(result.stderr, /broken\.hbs/)
-  assert.equal(apiCalls().length, 0)
-  assert.ok(!existsSync(join(home.root, 'v2.md')))
+  assert.deepEqual(emulator.requests, [])
+
+  const notLoggedIn = cliEnvironment(home, {STRAVA_API_URL: emulator.apiUrl, STRAVA_OAUTH_URL: emulator.oauthUrl})
+  const withoutLogin = await generate(['--week', '2024-W10', '--template', template], notLoggedIn)
+  assert.equal(withoutLogin.code, 2, withoutLogin.stderr)
+  assert.match(withoutLogin.stderr, /broken\.hbs/)
 })
 
 test('on a terminal, backfill shows which week it is writing', async (t) => {
