@@ -11,6 +11,7 @@ import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
+import {sandboxEnvironment} from '../scripts/sandbox-env.js'
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../test/emulator/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -128,18 +129,7 @@ function yearOfActivities(emulator: StravaEmulator, count: number): EmulatorActi
 const emulator = await startStravaEmulator({autoApprove: true, seed: 'empty'})
 emulator.setRateLimits({overall: [1e6, 1e7], read: [1e6, 1e7]}) // the bench counts calls, it does not hit limits
 const sandbox = await mkdtemp(join(tmpdir(), 'weeknotes-bench-'))
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  BROWSER: `${process.execPath} ${join(root, 'scripts', 'demo-browser.js')}`,
-  STRAVA_API_URL: emulator.apiUrl,
-  STRAVA_CLIENT_ID: emulator.client.id,
-  STRAVA_CLIENT_SECRET: emulator.client.secret,
-  STRAVA_OAUTH_URL: emulator.oauthUrl,
-  WEEKNOTES_CACHE_DIR: join(sandbox, 'cache'),
-  WEEKNOTES_CONFIG_DIR: join(sandbox, 'config'),
-  WEEKNOTES_DATA_DIR: join(sandbox, 'data'),
-}
-for (const name of ['STRAVA_REFRESH_TOKEN', 'DEBUG', 'NODE_OPTIONS', 'NODE_DEBUG']) delete env[name]
+const env = sandboxEnvironment(emulator, sandbox)
 
 let cleaned: Promise<void> | undefined
 const cleanUp = () => (cleaned ??= Promise.all([emulator.close(), rm(sandbox, {force: true, recursive: true})]).then())

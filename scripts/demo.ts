@@ -9,10 +9,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {startStravaEmulator} from '../test/emulator/index.js'
+import {sandboxEnvironment} from './sandbox-env.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'bin', 'run.js')
-const demoBrowser = join(root, 'scripts', 'demo-browser.js')
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,19 +24,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 const emulator = await startStravaEmulator({autoApprove: true, seed: 'demo'})
 const sandbox = await mkdtemp(join(tmpdir(), 'weeknotes-demo-'))
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  // $BROWSER is split on whitespace, like most tools that honour it.
-  BROWSER: `${process.execPath} ${demoBrowser}`,
-  STRAVA_API_URL: emulator.apiUrl,
-  STRAVA_CLIENT_ID: emulator.client.id,
-  STRAVA_CLIENT_SECRET: emulator.client.secret,
-  STRAVA_OAUTH_URL: emulator.oauthUrl,
-  WEEKNOTES_CACHE_DIR: join(sandbox, 'cache'),
-  WEEKNOTES_CONFIG_DIR: join(sandbox, 'config'),
-  WEEKNOTES_DATA_DIR: join(sandbox, 'data'),
-}
-delete env.STRAVA_REFRESH_TOKEN
+const env = sandboxEnvironment(emulator, sandbox)
 
 try {
   console.error(`demo: Strava emulator on ${emulator.url}; throwaway config in ${sandbox}\n`)
