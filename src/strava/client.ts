@@ -47,7 +47,18 @@ export interface ListActivitiesOptions {
 
 type Query = Record<string, string | number>
 
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'])
+// ENOTFOUND and the unreachable codes too: offline, a name lookup or route fails before any connection.
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+])
 
 /** Why an attempt failed in a way that is worth another try. */
 class TransientFailure extends Error {}
@@ -270,9 +281,11 @@ export class StravaClient {
       )
     }
 
-    const until = new Date(nextQuarterHour(now).getTime() + RESET_MARGIN_MS)
+    const reset = nextQuarterHour(now).getTime()
+    const until = new Date(reset + RESET_MARGIN_MS)
     const waitMs = until.getTime() - now
-    if (waitMs > this.waitBudgetMs) {
+    // The budget is measured to the reset itself: the margin must not turn down a wait that --max-wait 15m allows.
+    if (reset - now > this.waitBudgetMs) {
       throw new RateLimitError(
         `Strava's 15-minute rate limit is used up and resets after the allowed wait (--max-wait); try again after ${formatUtc(until)}.`,
         'short',
@@ -280,7 +293,7 @@ export class StravaClient {
       )
     }
 
-    this.waitBudgetMs -= waitMs
+    this.waitBudgetMs = Math.max(0, this.waitBudgetMs - waitMs)
     this.onWait?.(until)
     await this.sleep(waitMs)
   }

@@ -190,6 +190,21 @@ test('--max-wait is a budget for the whole run: a second wait beyond it exits 4'
   assert.deepEqual(sleeps, [473_000])
 })
 
+test('the default --max-wait of 15m waits even for a 429 in the first seconds of a window', async () => {
+  let now = Date.parse('2024-03-11T14:45:02Z')
+  emulator.inject({kind: 'rateLimited', window: 'short'})
+  const {client, sleeps} = clientFor(countingTokens().source, {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      now += ms
+    },
+  })
+  await client.getAthlete()
+  // 14:45:02 -> 15:00:00 plus the 5 s margin: past 900 s, yet within the 15 minutes to the reset.
+  assert.deepEqual(sleeps, [903_000])
+})
+
 test('a rate limit mid-paging resumes at the same page', async () => {
   emulator.setActivities(emulator.makeActivities(450, {weekStart: week.start}))
   const now = Date.parse('2024-03-11T14:59:00Z')
@@ -285,6 +300,12 @@ test('nothing listening: ECONNREFUSED is retried, then exits 5', async () => {
     client.getAthlete(),
     (error: StravaUnavailableError) => error.exitCode === 5 && /ECONNREFUSED/.test(error.message),
   )
+  assert.equal(sleeps.length, 3)
+})
+
+test('a host that does not resolve (offline, ENOTFOUND) is retried, then exits 5', async () => {
+  const {client, sleeps} = clientFor(countingTokens().source, {apiUrl: 'http://weeknotes-test.invalid/api/v3'})
+  await assert.rejects(client.getAthlete(), (error: StravaUnavailableError) => error.exitCode === 5)
   assert.equal(sleeps.length, 3)
 })
 
