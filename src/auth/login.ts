@@ -3,6 +3,7 @@ import {readConfig, type SessionSettings, type StorageKind, writeConfig} from '.
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError} from './errors.js'
 import type {OAuthProvider} from './provider.js'
+import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
 
 export type AuthorizationFlow = typeof runAuthorizationCodeFlow
@@ -41,7 +42,8 @@ export function accountFor(provider: OAuthProvider, clientId: string): string {
  * `weeknotes auth`: checks the store can be written (before asking for consent), runs the browser
  * flow, and only then replaces the saved login. The new record is written first, config.json (which
  * points at it) is replaced atomically next, and only then is a previous record elsewhere deleted, so
- * a failure at any step leaves the old login usable.
+ * a failure at any step leaves the old login usable. The writes happen under the refresh lock, so a
+ * `generate` renewing the old login at that moment cannot store its tokens over the new ones.
  */
 export async function login(o: LoginOptions): Promise<LoginResult> {
   const env = o.env ?? process.env
@@ -71,7 +73,6 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     )
   }
 
-  const previous = await readConfig(o.configDir)
   const account = accountFor(o.provider, o.clientId)
   const secrets: SessionSecrets = {
     clientSecret: o.clientSecret,
@@ -80,8 +81,6 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     expiresAt: grant.expiresAt,
     scopes: grant.scopes,
   }
-  await store.set(account, secrets)
-
   const session: SessionSettings = {
     storage: store.kind,
     account,
@@ -89,7 +88,12 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     scopes: grant.scopes,
     expiresAt: grant.expiresAt,
   }
-  await writeConfig(o.configDir, {...previous, clientId: o.clientId, session})
+  const previous = await withRefreshLock({path: refreshLockPath(o.configDir)}, async () => {
+    const config = await readConfig(o.configDir)
+    await store.set(account, secrets)
+    await writeConfig(o.configDir, {...config, clientId: o.clientId, session})
+    return config
+  })
 
   const old = previous.session
   if (old && (old.account !== account || old.storage !== store.kind)) {

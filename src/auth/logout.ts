@@ -2,6 +2,7 @@ import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
 import {redactSecrets} from './errors.js'
 import type {OAuthProvider} from './provider.js'
+import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
 
 export interface LogoutOptions {
@@ -24,9 +25,15 @@ export interface LogoutResult {
 /**
  * `weeknotes auth logout`: revokes the grant at the provider, then deletes the stored secrets and the
  * session part of config.json. Local state is cleared even when the provider cannot be reached or
- * refuses, with a warning, because a user who logs out wants the secrets off this machine.
+ * refuses, with a warning, because a user who logs out wants the secrets off this machine. It runs
+ * under the refresh lock, so a `generate` renewing the token at that moment cannot store it back.
  */
 export async function logout(o: LogoutOptions): Promise<LogoutResult> {
+  if (!(await readConfig(o.configDir)).session) return {wasLoggedIn: false, revoked: false}
+  return withRefreshLock({path: refreshLockPath(o.configDir)}, () => revokeAndForget(o))
+}
+
+async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
   const env = o.env ?? process.env
   const warn = o.warn ?? (() => {})
   const config = await readConfig(o.configDir)

@@ -1,5 +1,5 @@
 import {mkdir, open, readFile, stat, unlink} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {dirname, join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 
 export class RefreshLockTimeoutError extends Error {
@@ -22,6 +22,14 @@ export interface RefreshLockOptions {
   sleep?: (ms: number) => Promise<void>
   /** Whether a process id is alive; injectable for tests. */
   isAlive?: (pid: number) => boolean
+}
+
+/**
+ * The lock every writer of a stored login takes (a refresh, `weeknotes auth`, logout), so that a
+ * renewal finishing late never writes its tokens over a new login or back after a logout.
+ */
+export function refreshLockPath(configDir: string): string {
+  return join(configDir, 'refresh.lock')
 }
 
 interface LockOwner {

@@ -1,11 +1,9 @@
-import {join} from 'node:path'
-
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
 import {AuthError} from './errors.js'
 import {type OAuthProvider, stravaProvider} from './provider.js'
-import {withRefreshLock} from './refresh-lock.js'
+import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import {type HttpClient, refreshGrant as defaultRefreshGrant, type TokenGrant} from './tokens.js'
 
 /** Renew the access token when it expires within this margin. */
@@ -178,10 +176,6 @@ export function notLoggedInError(): AuthError {
   })
 }
 
-export function refreshLockPath(configDir: string): string {
-  return join(configDir, 'refresh.lock')
-}
-
 // Strava's authentication docs: "Once a new refresh token code has been returned, the older code
 // will no longer work." The token itself is not printed: output often ends up in public CI logs.
 const ciRotationWarning =
@@ -249,13 +243,15 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
   const clientId = fromEnv.clientId ?? config.clientId
   if (!clientId) throw notLoggedInError()
   const store = storeOf(settings)
-  const secrets = await store.get(settings.account)
-  if (!secrets) {
+  const load = async () => {
+    const stored = await store.get(settings.account)
+    if (stored) return stored
     throw new AuthError(
       `The saved Strava login is missing from ${store.description}. Run \`weeknotes auth\` again.`,
       'rejected',
     )
   }
+  const secrets = await load()
 
   const profile: StoredProfile = {
     clientId,
@@ -272,7 +268,8 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
     secrets,
     persistence: {
       lockPath: refreshLockPath(o.configDir),
-      load: async () => (await store.get(settings.account)) ?? secrets,
+      // A record gone since the session opened was logged out: refreshing would bring it back.
+      load,
       save: async (next) => {
         await store.set(settings.account, next)
         // The expiry in config.json only feeds `auth status`; the store above is the truth.

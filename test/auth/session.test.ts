@@ -3,13 +3,18 @@ import {execFile} from 'node:child_process'
 import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {setTimeout as delay} from 'node:timers/promises'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 import {promisify} from 'node:util'
 
 import {writeConfig} from '../../src/auth/config-file.js'
 import {type CredentialStore, FileStore, type SessionSecrets} from '../../src/auth/credential-store.js'
 import {AuthError} from '../../src/auth/errors.js'
+import {login} from '../../src/auth/login.js'
+import {logout} from '../../src/auth/logout.js'
+import {stravaProvider} from '../../src/auth/provider.js'
 import {openTokenSession} from '../../src/auth/session.js'
+import {refreshGrant} from '../../src/auth/tokens.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {manualClock} from '../emulator/test-helpers.js'
 
@@ -169,6 +174,76 @@ describe('TokenSession', () => {
     const [tokenA, tokenB] = await Promise.all([a.accessToken(), b.accessToken()])
     assert.equal(tokenA, tokenB)
     assert.equal(tokenCalls().length, 1)
+  })
+
+  it('does not bring back a login removed after the session opened (logout in another process)', async () => {
+    await savedLogin()
+    const session = await open()
+    await fileStore().delete(account)
+    clock.advance(7 * HOUR)
+    await assert.rejects(session.accessToken(), (error: unknown) => error instanceof AuthError && error.exitCode === 3)
+    assert.equal(tokenCalls().length, 0)
+    assert.equal(await fileStore().get(account), undefined)
+  })
+
+  /**
+   * Runs `write` (a logout or a new login) while this process is in the middle of renewing the saved
+   * token, and lets the renewal finish only once `write` is done or has waited a while for the lock.
+   */
+  async function duringRenewal(write: () => Promise<unknown>): Promise<void> {
+    let entered!: () => void
+    const renewing = new Promise<void>((resolve) => (entered = resolve))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const session = await openTokenSession({
+      configDir,
+      env: env(),
+      now: clock.now,
+      warn: () => {},
+      refreshGrant: async (o) => {
+        entered()
+        await gate
+        return refreshGrant(o)
+      },
+    })
+    clock.advance(7 * HOUR)
+    const renewal = session.accessToken().catch(() => undefined)
+    await renewing
+    const writing = write()
+    await Promise.race([writing, delay(300)])
+    release()
+    await Promise.all([renewal, writing])
+  }
+
+  it('logout waits for a renewal in progress, so the renewed tokens are not stored back afterwards', async () => {
+    await savedLogin()
+    await duringRenewal(() =>
+      logout({configDir, env: env(), provider: stravaProvider(emulator.oauthUrl), revoke: async () => {}}),
+    )
+    assert.equal(await fileStore().get(account), undefined)
+  })
+
+  it('a new login waits for a renewal in progress, so the renewal does not overwrite it', async () => {
+    await savedLogin()
+    await duringRenewal(() =>
+      login({
+        configDir,
+        provider: stravaProvider(emulator.oauthUrl),
+        clientId: emulator.client.id,
+        clientSecret: emulator.client.secret,
+        scopes: ['read', 'activity:read_all'],
+        storage: 'file',
+        timeoutMs: 1000,
+        presentUrl: async () => {},
+        runFlow: async () => ({
+          accessToken: 'new-access',
+          refreshToken: 'new-refresh',
+          expiresAt: 1,
+          scopes: ['read', 'activity:read_all'],
+        }),
+      }),
+    )
+    assert.equal((await fileStore().get(account))?.refreshToken, 'new-refresh')
   })
 
   it('says "Not logged in" (exit 3) without a saved login or CI variables', async () => {
