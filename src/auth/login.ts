@@ -1,29 +1,21 @@
-import {checkGrantedScopes, runAuthorizationCodeFlow} from './authorization-code-flow.js'
+import {
+  type AuthorizationCodeFlowOptions,
+  checkGrantedScopes,
+  runAuthorizationCodeFlow,
+} from './authorization-code-flow.js'
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError} from './errors.js'
-import type {OAuthProvider} from './provider.js'
+import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
 
 export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
-export interface LoginOptions {
+export interface LoginOptions extends AuthorizationCodeFlowOptions {
   configDir: string
   env?: NodeJS.ProcessEnv
-  provider: OAuthProvider
-  clientId: string
-  clientSecret?: string
-  scopes: string[]
   storage: StorageKind
-  port?: number
-  timeoutMs: number
-  /** Prints the consent URL and opens the browser (or not). */
-  presentUrl: (url: string) => Promise<void>
-  pastedInput?: NodeJS.ReadableStream
-  signal?: AbortSignal
-  implicit?: boolean
-  warn?: (message: string) => void
   /** Collaborators for tests. */
   runFlow?: AuthorizationFlow
   store?: CredentialStore
@@ -51,26 +43,10 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
   const store = o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn})
   await store.ensureWritable()
 
-  const runFlow = o.runFlow ?? runAuthorizationCodeFlow
-  const grant = await runFlow({
-    provider: o.provider,
-    clientId: o.clientId,
-    clientSecret: o.clientSecret,
-    scopes: o.scopes,
-    port: o.port,
-    timeoutMs: o.timeoutMs,
-    presentUrl: o.presentUrl,
-    pastedInput: o.pastedInput,
-    signal: o.signal,
-    implicit: o.implicit,
-    warn,
-  })
+  const grant = await (o.runFlow ?? runAuthorizationCodeFlow)({...o, warn})
   checkActivityScopes(grant.scopes, o.provider, warn)
   if (!grant.refreshToken && !o.implicit) {
-    throw new AuthError(
-      `${o.provider.displayName ?? o.provider.id} issued no refresh token, so the login cannot be kept.`,
-      'rejected',
-    )
+    throw new AuthError(`${providerName(o.provider)} issued no refresh token, so the login cannot be kept.`, 'rejected')
   }
 
   const account = accountFor(o.provider, o.clientId)

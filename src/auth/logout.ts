@@ -1,7 +1,7 @@
 import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
 import {redactSecrets} from './errors.js'
-import type {OAuthProvider} from './provider.js'
+import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
 
@@ -67,7 +67,7 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
     } catch (error) {
       const reason = redactSecrets((error as Error).message, [clientSecret, secrets.accessToken, secrets.refreshToken])
       warn(
-        `Could not revoke weeknotes' access at ${o.provider.displayName ?? o.provider.id} (${reason.replace(/\.$/, '')}); the local login is removed anyway. ` +
+        `Could not revoke weeknotes' access at ${providerName(o.provider)} (${reason.replace(/\.$/, '')}); the local login is removed anyway. ` +
           'You can also revoke it at https://www.strava.com/settings/apps.',
       )
     }
