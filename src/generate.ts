@@ -25,6 +25,8 @@ export interface GenerateNotesOptions {
   /** Print contexts rather than Markdown (only for the print destination: files always get Markdown). */
   json?: boolean
   generatedAt: Date
+  /** The command line's arguments, repeated in the resume command of an interrupted backfill. */
+  argv?: string[]
 }
 
 export interface GenerateCollaborators {
@@ -111,10 +113,45 @@ function plannedPaths(weeks: WeekRange[], destination: Extract<NoteDestination, 
   return paths
 }
 
-/** Weeks whose every activity is surely fetched: ascending order means nothing earlier than the last start is missing. */
+/**
+ * Weeks whose every activity is surely fetched. With `after`, Strava lists activities oldest first by UTC
+ * start, so none that started before the last one fetched is missing, and a week is complete once its
+ * padded window ends by then.
+ */
 function completeWeeks(weeks: WeekRange[], fetched: SummaryActivity[]): WeekRange[] {
   const lastStart = Math.max(...fetched.map((activity) => Date.parse(activity.start_date) / 1000))
   return weeks.filter((week) => fetchWindow(week, week).before <= lastStart)
+}
+
+const SHELL_SAFE = /^[\w@%+=:,./-]+$/
+
+/** The user's own command line with the range moved to start at `from`, so every other flag carries over. */
+export function resumeCommand(argv: string[], from: WeekRange, to: WeekRange): string {
+  const kept: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const range = /^--(?:from|to)(=|$)/.exec(argv[i])
+    if (!range) kept.push(argv[i])
+    // `--from 2024-W01` also drops its value; `--from=2024-W01` is one argument.
+    else if (range[1] === '') i++
+  }
+
+  const quote = (arg: string) => (SHELL_SAFE.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
+  return ['weeknotes generate', ...kept.map(quote), '--from', from.id, '--to', to.id].join(' ')
+}
+
+/** Without --force, weeks whose file exists are skipped; they are not even fetched. */
+async function partitionExisting(
+  weeks: WeekRange[],
+  paths: Map<string, string>,
+  c: GenerateCollaborators,
+): Promise<{toWrite: WeekRange[]; skipped: NoteOutcome[]}> {
+  const exists = await Promise.all(weeks.map((week) => c.fileExists(paths.get(week.id)!)))
+  return {
+    toWrite: weeks.filter((_week, i) => !exists[i]),
+    skipped: weeks
+      .filter((_week, i) => exists[i])
+      .map((week) => ({week: week.id, path: paths.get(week.id), status: 'skipped' as const})),
+  }
 }
 
 export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollaborators): Promise<NoteOutcome[]> {
@@ -124,26 +161,20 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
     throw new GenerateUsageError('A range of weeks needs --out-dir, one note per week.')
   }
 
-  const paths = destination.kind === 'dir' ? plannedPaths(o.weeks, destination) : undefined
-  const skipped: NoteOutcome[] = []
-  let weeks = o.weeks
   if (destination.kind === 'file' && !o.force && (await c.fileExists(destination.path))) {
     throw new GenerateUsageError(`${destination.path} already exists; it was left untouched.`, [
       'Add --force to replace it, or choose another --output.',
     ])
   }
 
-  if (paths && !o.force) {
-    const exists = await Promise.all(weeks.map((week) => c.fileExists(paths.get(week.id)!)))
-    skipped.push(
-      ...weeks
-        .filter((_week, i) => exists[i])
-        .map((week) => ({week: week.id, path: paths.get(week.id), status: 'skipped' as const})),
-    )
-    weeks = weeks.filter((_week, i) => !exists[i])
-    // Nothing left to write: no need to spend the rate limit.
-    if (weeks.length === 0) return skipped
-  }
+  const paths = destination.kind === 'dir' ? plannedPaths(o.weeks, destination) : new Map<string, string>()
+  if (destination.kind === 'file') paths.set(o.weeks[0].id, destination.path)
+  const {toWrite: weeks, skipped} =
+    destination.kind === 'dir' && !o.force
+      ? await partitionExisting(o.weeks, paths, c)
+      : {toWrite: o.weeks, skipped: []}
+  // Nothing left to write: no need to spend the rate limit.
+  if (weeks.length === 0) return skipped
 
   const render = o.json && destination.kind === 'print' ? undefined : await c.loadRenderer()
   const athlete = o.athlete ?? ((await c.strava.getAthlete()) as unknown as Record<string, unknown>)
@@ -159,51 +190,42 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
       excludeSportTypes: o.excludeSportTypes,
     })
 
-  const resumeCommand = (from: WeekRange) =>
-    `weeknotes generate --from ${from.id} --to ${o.weeks.at(-1)!.id} --out-dir ${JSON.stringify((destination as {dir: string}).dir)}`
-  const fetched: SummaryActivity[] = []
   const written: NoteOutcome[] = []
-  const writeWeeks = async (toWrite: WeekRange[], activities: SummaryActivity[]) => {
-    const byWeek = groupByWeek(activities, toWrite)
-    for (const [index, week] of toWrite.entries()) {
-      const context = digest(week, byWeek.get(week.id) ?? [])
-      const path = destination.kind === 'file' ? destination.path : paths!.get(week.id)!
-      c.onWrite?.(week, index + 1, toWrite.length)
-      await c.writeFile(path, render!(context), {force: o.force})
+  const writeWeeks = async (ready: WeekRange[], activities: SummaryActivity[]) => {
+    const byWeek = groupByWeek(activities, ready)
+    for (const [index, week] of ready.entries()) {
+      const path = paths.get(week.id)!
+      c.onWrite?.(week, index + 1, ready.length)
+      await c.writeFile(path, render!(digest(week, byWeek.get(week.id) ?? [])), {force: o.force})
       written.push({week: week.id, path, status: 'written'})
     }
   }
 
-  let activities: SummaryActivity[]
+  // Filled page by page, so that a backfill stopped part way can still write the weeks already complete.
+  const fetched: SummaryActivity[] = []
+  let activities: SummaryActivity[] | undefined
   try {
     activities = await c.strava.listActivities({
       ...fetchWindow(weeks[0], weeks.at(-1)!),
       onPage: (_page, _total, batch) => fetched.push(...batch),
     })
-  } catch (error) {
-    if (destination.kind !== 'dir' || o.weeks.length === 1 || !(error instanceof Error)) throw error
-    // Keep what the pages so far fully cover, then say where to pick up.
-    const ready = fetched.length > 0 ? completeWeeks(weeks, fetched) : []
-    try {
-      await writeWeeks(ready, fetched)
-    } catch {
-      // The fetch failure is the one to report; `written` tells how far the writing got.
+    if (destination.kind === 'print') {
+      const context = digest(weeks[0], activities)
+      return [{week: weeks[0].id, context, markdown: render?.(context), status: 'printed'}]
     }
 
-    throw new BackfillInterruptedError(error, written, weeks[written.length], resumeCommand(weeks[written.length]))
-  }
-
-  if (destination.kind === 'print') {
-    const context = digest(weeks[0], activities)
-    return [{week: weeks[0].id, context, markdown: render?.(context), status: 'printed'}]
-  }
-
-  try {
     await writeWeeks(weeks, activities)
+    return [...written, ...skipped]
   } catch (error) {
     if (destination.kind !== 'dir' || o.weeks.length === 1 || !(error instanceof Error)) throw error
-    throw new BackfillInterruptedError(error, written, weeks[written.length], resumeCommand(weeks[written.length]))
+    // The failure to report is the first one; `written` tells how far the writing got.
+    if (!activities && fetched.length > 0) await writeWeeks(completeWeeks(weeks, fetched), fetched).catch(() => {})
+    const resumeFrom = weeks[written.length]
+    throw new BackfillInterruptedError(
+      error,
+      written,
+      resumeFrom,
+      resumeCommand(o.argv ?? ['--out-dir', destination.dir], resumeFrom, o.weeks.at(-1)!),
+    )
   }
-
-  return [...written, ...skipped]
 }

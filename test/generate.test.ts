@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import {BackfillInterruptedError, generateNotes, renderFilename, type GenerateCollaborators} from '../src/generate.js'
+import {
+  BackfillInterruptedError,
+  generateNotes,
+  renderFilename,
+  resumeCommand,
+  type GenerateCollaborators,
+} from '../src/generate.js'
 import type {DigestContext} from '../src/notes/digest.js'
 import {fetchWindow, parseWeek, weeksInRange} from '../src/notes/week.js'
 import {RateLimitError} from '../src/strava/errors.js'
@@ -186,8 +192,16 @@ test('nothing to write means no API call at all', async () => {
 test('a rate limit mid-backfill keeps the weeks the pages fully covered and names the resume week', async () => {
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
   const {c, files} = collaborators({failAfterPages: 1})
+  const argv = ['--from=2024-W01', '--to', '2024-W05', '--out-dir', 'out', '--filename', '{{week.id}}.md']
   const error = await generateNotes(
-    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
+    {
+      weeks,
+      destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'},
+      athlete,
+      force: false,
+      generatedAt,
+      argv,
+    },
     c,
   ).then(
     () => assert.fail('should stop'),
@@ -199,7 +213,42 @@ test('a rate limit mid-backfill keeps the weeks the pages fully covered and name
   assert.deepEqual([...files.keys()], [join('out', '2024-W01.md')])
   assert.equal(error.resumeFrom.id, '2024-W02')
   assert.match(error.message, /^Rate limit\. 1 note was written up to 2024-W01; resume with --from 2024-W02\.$/)
-  assert.ok(error.suggestions?.some((s) => s.includes('--from 2024-W02 --to 2024-W05 --out-dir "out"')))
+  // The resume command repeats the user's other flags (here --filename), so it writes where the run did.
+  assert.ok(
+    error.suggestions?.includes(
+      "Resume with: weeknotes generate --out-dir out --filename '{{week.id}}.md' --from 2024-W02 --to 2024-W05",
+    ),
+    error.suggestions?.join('\n'),
+  )
+})
+
+test('a write failing mid-backfill (disk full) keeps the notes before it and resumes at the failed week', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W04', today))
+  const {c, files} = collaborators()
+  const write = c.writeFile
+  c.writeFile = async (path, content, options) => {
+    if (path.endsWith('2024-W03.md')) throw Object.assign(new Error('The disk is full.'), {code: 'ENOSPC'})
+    return write(path, content, options)
+  }
+  const error = await generateNotes(
+    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
+    c,
+  ).then(
+    () => assert.fail('should stop'),
+    (error: unknown) => error,
+  )
+  assert.ok(error instanceof BackfillInterruptedError)
+  assert.equal(error.exitCode, 1)
+  assert.deepEqual([...files.keys()], [join('out', '2024-W01.md'), join('out', '2024-W02.md')])
+  assert.equal(error.resumeFrom.id, '2024-W03')
+})
+
+test('the resume command keeps every other flag, quoted for a shell, and replaces the range', () => {
+  const [from, to] = [parseWeek('2024-W09', today), parseWeek('2024-W10', today)]
+  assert.equal(
+    resumeCommand(['--from', '2024-W01', '--out-dir', 'my notes', '--template', "it's.hbs", '--force'], from, to),
+    "weeknotes generate --out-dir 'my notes' --template 'it'\\''s.hbs' --force --from 2024-W09 --to 2024-W10",
+  )
 })
 
 test('refuses an existing --output before spending any API call; bad --filename exits 2', async () => {

@@ -157,6 +157,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         force: flags.force,
         json: this.jsonEnabled(),
         generatedAt: new Date(),
+        argv: this.argv,
       },
       {
         strava,

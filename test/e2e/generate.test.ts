@@ -186,6 +186,11 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
     assert.match(result.stderr, /15-minute rate limit/)
     // Pages 1-2 hold the 400 oldest activities: W01-W08 complete, W09 partly.
     assert.match(result.stderr, /8 notes were written up to 2024-W08; resume with --from 2024-W09/)
+    // The suggested command repeats the run's own flags (--max-wait here) with the range moved on.
+    assert.match(
+      result.stderr,
+      /Resume with: weeknotes generate --out-dir \S+ --max-wait 0 --from 2024-W09 --to 2024-W10/,
+    )
     assert.deepEqual(
       (await readdir(dir)).sort(),
       Array.from({length: 8}, (_v, i) => `2024-W0${i + 1}.md`),
