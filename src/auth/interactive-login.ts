@@ -8,6 +8,7 @@ import {AuthUsageError} from './errors.js'
 import {login, type LoginOptions, type LoginResult} from './login.js'
 import {stravaProvider} from './provider.js'
 import {parseDuration, promptHidden, promptVisible, readFirstLine} from './terminal-input.js'
+import {splitScopes} from './tokens.js'
 
 export interface InteractiveLoginOptions {
   configDir: string
@@ -40,10 +41,7 @@ const secretChoices = [
  */
 export async function loginInteractively(o: InteractiveLoginOptions): Promise<LoginResult> {
   const timeoutMs = parseDuration(o.timeout)
-  const scopes = o.scope
-    .split(/[\s,]+/)
-    .map((scope) => scope.trim())
-    .filter(Boolean)
+  const scopes = splitScopes(o.scope)
   if (scopes.length === 0)
     throw new AuthUsageError('--scope needs at least one scope, for example read,activity:read_all.')
   const env = envCredentials(o.env)

@@ -1,5 +1,6 @@
 import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
+import {envCredentials} from './env-credentials.js'
 import {redactSecrets} from './errors.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
@@ -51,9 +52,10 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
     )
   }
 
-  const clientId = env.STRAVA_CLIENT_ID || config.clientId
+  const fromEnv = envCredentials(env)
+  const clientId = fromEnv.clientId ?? config.clientId
   if (secrets && clientId) {
-    const clientSecret = env.STRAVA_CLIENT_SECRET || secrets.clientSecret
+    const clientSecret = fromEnv.clientSecret ?? secrets.clientSecret
     try {
       await (o.revoke ?? defaultRevoke)({
         provider: o.provider,

@@ -37,7 +37,6 @@ export interface TokenSessionOptions {
   secrets: SessionSecrets
   persistence: TokenPersistence
   now?: () => number
-  warn?: (message: string) => void
   refreshGrant?: RefreshGrant
   http?: HttpClient
   /** What to tell the user when the refresh token is refused. */
@@ -226,7 +225,6 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
         },
       },
       now: o.now,
-      warn,
       refreshGrant: o.refreshGrant,
       http: o.http,
       loginAgainMessage:
@@ -277,7 +275,6 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
       },
     },
     now: o.now,
-    warn,
     refreshGrant: o.refreshGrant,
     http: o.http,
   })

@@ -1,4 +1,5 @@
 import {readConfig} from './config-file.js'
+import {storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
 
 /** What `weeknotes auth status --json` prints (the contract in the README). */
@@ -50,7 +51,6 @@ export async function readStoredRefreshToken(o: {
 }): Promise<string | undefined> {
   const config = await readConfig(o.configDir)
   if (!config.session) return undefined
-  const {storeFor} = await import('./credential-store.js')
   const store = storeFor(config.session.storage, {configDir: o.configDir, env: o.env, warn: o.warn})
   return (await store.get(config.session.account))?.refreshToken || undefined
 }
