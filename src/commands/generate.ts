@@ -11,6 +11,8 @@ export default class Generate extends BaseCommand {
 
 Backfill a series with --from/--to and --out-dir: one note per week from a single fetch over the whole range; existing notes are skipped unless --force, and an interrupted run says where to resume.
 
+With --json, one week prints its template context instead of the Markdown; with --output or --out-dir, the notes written and skipped.
+
 When Strava's 15-minute rate limit is reached, it waits for the next quarter hour if that is within --max-wait; the daily limit stops the run (exit 4). Exit codes: 2 bad flags, week or template, or refusing to overwrite; 3 login needed; 4 rate limit; 5 Strava unreachable.`
 
   static override enableJsonFlag = true
@@ -49,13 +51,13 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }),
     from: Flags.string({summary: 'First week of a backfill range (needs --out-dir).', exclusive: ['week']}),
     to: Flags.string({
-      summary: 'Last week of a backfill range; default: last week.',
+      summary: 'Last week of a backfill range; default: last (the last complete week).',
       dependsOn: ['from'],
       exclusive: ['week'],
     }),
     template: Flags.string({summary: 'Handlebars template file; default: the bundled weeknotes.md.hbs.'}),
     units: Flags.string({
-      summary: "Units for distances; default: the athlete's Strava preference.",
+      summary: "Units for distance, pace, speed and elevation; default: the athlete's Strava preference.",
       options: ['metric', 'imperial'],
     }),
     'exclude-private': Flags.boolean({summary: 'Leave out activities only you can see (visibility only_me).'}),
@@ -78,7 +80,8 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       dependsOn: ['out-dir'],
     }),
     force: Flags.boolean({
-      summary: 'Replace existing files (a single --output is refused, backfill skips them, otherwise).',
+      summary:
+        'Replace existing notes; without it an existing --output file stops the run and existing notes in --out-dir are skipped.',
     }),
     'max-wait': Flags.string({
       summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
