@@ -3,9 +3,9 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../base-command.js'
 
 export default class Auth extends BaseCommand {
-  static description = `Opens Strava's consent page in your browser (the URL is always printed too), receives the answer on a loopback address (http://127.0.0.1:PORT/callback) and keeps the login in the system keyring: the client secret, the refresh token and the current access token. Non-secret settings (client id, athlete summary, scopes) go to config.json in the config directory.
+  static description = `Opens Strava's consent page in your browser (the URL is always printed too), receives the answer on a loopback address (http://127.0.0.1:PORT/callback) and keeps the login in the system keyring: the client secret, the refresh token and the current access token. Non-secret settings (client ID, athlete summary, scopes) go to config.json in the config directory.
 
-The client id comes from --client-id, STRAVA_CLIENT_ID, the saved settings, or a prompt. The client secret comes from --client-secret-stdin, STRAVA_CLIENT_SECRET, the saved login for the same client id, or a hidden prompt; it is never accepted as a flag value. Running it again replaces the saved login only once the new one works.
+The client ID comes from --client-id, STRAVA_CLIENT_ID, the saved settings, or a prompt. The client secret comes from --client-secret-stdin, STRAVA_CLIENT_SECRET, the saved login for the same client ID, or a hidden prompt; it is never accepted as a flag value. Running it again replaces the saved login only once the new one works.
 
 Without a keyring (headless servers, containers) either opt in to --insecure-storage (a 0600 file) or skip this command and use CI mode: STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.`
   static examples = [
@@ -34,7 +34,8 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       description: 'Keep the secrets in a plain file (mode 0600) in the config directory instead of the keyring.',
     }),
     'no-browser': Flags.boolean({
-      description: 'Do not open a browser; paste the redirected URL (or the code) on stdin instead.',
+      description:
+        'Do not open a browser: open the printed URL yourself; if the browser cannot reach this machine, paste the address it was redirected to (or the code) on stdin.',
     }),
     port: Flags.integer({
       description: 'Fixed port for the loopback receiver (default: a free one).',
@@ -42,9 +43,12 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       max: 65_535,
     }),
     scope: Flags.string({default: 'read,activity:read_all', description: 'Scopes to request, comma-separated.'}),
-    timeout: Flags.string({default: '5m', description: 'How long to wait for the consent: seconds, or 30s, 5m.'}),
+    timeout: Flags.string({
+      default: '5m',
+      description: 'How long to wait for consent: seconds (300) or with a unit (30s, 5m, 1h).',
+    }),
   }
-  static summary = 'Log in to Strava.'
+  static summary = 'Log in to Strava'
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Auth)

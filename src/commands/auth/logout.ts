@@ -3,7 +3,7 @@ import {BaseCommand} from '../../base-command.js'
 export default class AuthLogout extends BaseCommand {
   static description = `Revokes weeknotes' access at Strava, then deletes the saved secrets and the login settings. When Strava cannot be reached or refuses, the local login is removed anyway, with a warning. Logging out when not logged in is not an error.`
   static examples = [{command: '<%= config.bin %> <%= command.id %>', description: 'Log out and revoke access.'}]
-  static summary = 'Log out of Strava.'
+  static summary = 'Log out of Strava'
 
   async run(): Promise<void> {
     await this.parse(AuthLogout)

@@ -18,7 +18,7 @@ export default class AuthStatus extends BaseCommand {
       description: 'Also print the saved refresh token (a secret), to set up CI mode.',
     }),
   }
-  static summary = 'Show the Strava login.'
+  static summary = 'Show the Strava login'
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(AuthStatus)
