@@ -5,8 +5,6 @@ import type HandlebarsRuntime from 'handlebars'
 import type {format as DateFnsFormat} from 'date-fns/format'
 import {isFootSport, sportLabel} from './sports.js'
 
-export {isFootSport, sportLabel} from './sports.js'
-
 type Handlebars = typeof HandlebarsRuntime
 type Units = 'metric' | 'imperial'
 

@@ -101,8 +101,6 @@ export async function loadTemplate(file?: string, options: LoadTemplateOptions =
   }
 }
 
-type Template = (context: DigestContext) => string
-
 /** The compiled form's file: the Handlebars version is in the key, as a compiled template fits only its own runtime. */
 function cacheFile(cacheDir: string, source: string): string {
   const {VERSION} = require('handlebars/runtime') as typeof HandlebarsRuntime
@@ -111,7 +109,7 @@ function cacheFile(cacheDir: string, source: string): string {
 }
 
 /** A template compiled on an earlier run, on Handlebars' runtime; undefined when there is none (or it is unreadable). */
-function loadCompiled(file: string): Template | undefined {
+function loadCompiled(file: string): RenderDigest | undefined {
   let spec: TemplateSpecification
   try {
     spec = require(file) as TemplateSpecification
@@ -124,7 +122,7 @@ function loadCompiled(file: string): Template | undefined {
   return runtime.template<DigestContext>(spec)
 }
 
-async function compile(path: string, source: string, compiledFile: string | undefined): Promise<Template> {
+async function compile(path: string, source: string, compiledFile: string | undefined): Promise<RenderDigest> {
   const {default: Handlebars} = await import('handlebars')
   const handlebars = Handlebars.create()
   registerHelpers(handlebars)

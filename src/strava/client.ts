@@ -80,8 +80,18 @@ function hasFaultError(fault: Fault | undefined, test: (e: NonNullable<Fault['er
   return fault?.errors?.some(test) ?? false
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
+}
+
+/** node:http rejects with the system error: a refused or reset connection, a body cut off mid-stream (ECONNRESET). */
+function isNetworkError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code
+  return isTimeout(error) || (code !== undefined && TRANSIENT_NETWORK_CODES.has(code))
+}
+
 function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out'
+  if (isTimeout(error)) return 'timed out'
   return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
 }
 
@@ -163,7 +173,7 @@ export class StravaClient {
       } catch (error) {
         const problem = describeNetworkError(error)
         this.log?.(`GET ${pathWithQuery} failed: ${problem}`)
-        if (!this.isNetworkError(error)) throw error
+        if (!isNetworkError(error)) throw error
         failures = await this.backOff(failures, problem)
         continue
       }
@@ -228,13 +238,6 @@ export class StravaClient {
     } catch {
       throw new TransientFailure('an incomplete or invalid JSON answer')
     }
-  }
-
-  private isNetworkError(error: unknown): boolean {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true
-    // node:http rejects with the system error: a refused or reset connection, a body cut off mid-stream (ECONNRESET).
-    const code = (error as NodeJS.ErrnoException).code
-    return code !== undefined && TRANSIENT_NETWORK_CODES.has(code)
   }
 
   /** Sleeps 1 s, 2 s, 4 s... (plus up to 25% jitter) after each failure; past the retries, gives up. */

@@ -12,10 +12,9 @@ import {
   formatPace,
   formatSpeed,
   formatSpeedOrPace,
-  isFootSport,
   registerHelpers,
-  sportLabel,
 } from '../../src/notes/helpers.js'
+import {isFootSport, sportLabel} from '../../src/notes/sports.js'
 
 const imperial = {hash: {units: 'imperial'}}
 const metric = {hash: {units: 'metric'}}
