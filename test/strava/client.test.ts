@@ -40,15 +40,23 @@ function countingTokens(options: {scope?: string; renewFails?: boolean} = {}) {
   return {source, calls}
 }
 
-/** A client on the emulator whose clock and sleeps are recorded, never real. */
-function clientFor(tokens: AccessTokenSource, options: Partial<StravaClientOptions> = {}) {
+/** A client on the emulator whose sleeps are recorded, never real; its clock starts at `clockAt` and each sleep moves it on. */
+function clientFor(
+  tokens: AccessTokenSource,
+  {clockAt, ...options}: Partial<StravaClientOptions> & {clockAt?: string} = {},
+) {
   const sleeps: number[] = []
   const lines: string[] = []
   const waits: Date[] = []
+  let now = clockAt === undefined ? Date.now() : Date.parse(clockAt)
   const client = new StravaClient({
     apiUrl: emulator.apiUrl,
     tokens,
-    sleep: async (ms) => void sleeps.push(ms),
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      now += ms
+    },
     random: () => 0,
     log: (line) => lines.push(line),
     onWait: (until) => waits.push(until),
@@ -149,15 +157,8 @@ test('a token without activity:read exits 3 explaining the missing permission, w
 
 test('429 in the 15-minute window waits until the next quarter hour, then continues', async () => {
   emulator.setActivities(emulator.makeActivities(450, {weekStart: week.start}))
-  let now = Date.parse('2024-03-11T14:37:12Z')
   emulator.inject({kind: 'rateLimited', window: 'short', match: '/api/v3/athlete/activities'})
-  const {client, sleeps, waits} = clientFor(countingTokens().source, {
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms)
-      now += ms
-    },
-  })
+  const {client, sleeps, waits} = clientFor(countingTokens().source, {clockAt: '2024-03-11T14:37:12Z'})
   const activities = await client.listActivities(window)
   assert.equal(activities.length, 450)
   // 14:37:12 -> 14:45:00 plus the 5 s margin.
@@ -173,16 +174,8 @@ test('429 in the 15-minute window waits until the next quarter hour, then contin
 })
 
 test('--max-wait is a budget for the whole run: a second wait beyond it exits 4', async () => {
-  let now = Date.parse('2024-03-11T14:37:12Z')
   emulator.inject({kind: 'rateLimited', window: 'short', times: 2})
-  const {client, sleeps} = clientFor(countingTokens().source, {
-    now: () => now,
-    maxWait: 900,
-    sleep: async (ms) => {
-      sleeps.push(ms)
-      now += ms
-    },
-  })
+  const {client, sleeps} = clientFor(countingTokens().source, {clockAt: '2024-03-11T14:37:12Z', maxWait: 900})
   await assert.rejects(
     client.getAthlete(),
     (error: RateLimitError) => error.exitCode === 4 && error.retryAt.toISOString() === '2024-03-11T15:00:05.000Z',
@@ -191,15 +184,8 @@ test('--max-wait is a budget for the whole run: a second wait beyond it exits 4'
 })
 
 test('the default --max-wait of 15m waits even for a 429 in the first seconds of a window', async () => {
-  let now = Date.parse('2024-03-11T14:45:02Z')
   emulator.inject({kind: 'rateLimited', window: 'short'})
-  const {client, sleeps} = clientFor(countingTokens().source, {
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms)
-      now += ms
-    },
-  })
+  const {client, sleeps} = clientFor(countingTokens().source, {clockAt: '2024-03-11T14:45:02Z'})
   await client.getAthlete()
   // 14:45:02 -> 15:00:00 plus the 5 s margin: past 900 s, yet within the 15 minutes to the reset.
   assert.deepEqual(sleeps, [903_000])
@@ -207,8 +193,7 @@ test('the default --max-wait of 15m waits even for a 429 in the first seconds of
 
 test('a rate limit mid-paging resumes at the same page', async () => {
   emulator.setActivities(emulator.makeActivities(450, {weekStart: week.start}))
-  const now = Date.parse('2024-03-11T14:59:00Z')
-  const {client, sleeps} = clientFor(countingTokens().source, {now: () => now})
+  const {client, sleeps} = clientFor(countingTokens().source, {clockAt: '2024-03-11T14:59:00Z'})
   const activities = await client.listActivities({
     ...window,
     onPage: (page) => {
@@ -225,7 +210,7 @@ test('a rate limit mid-paging resumes at the same page', async () => {
 
 test('the daily limit exits 4 with midnight UTC as the time to retry, without waiting', async () => {
   emulator.inject({kind: 'rateLimited', window: 'daily'})
-  const {client, sleeps} = clientFor(countingTokens().source, {now: () => Date.parse('2024-03-11T14:37:12Z')})
+  const {client, sleeps} = clientFor(countingTokens().source, {clockAt: '2024-03-11T14:37:12Z'})
   await assert.rejects(client.listActivities(window), (error: unknown) => {
     assert.ok(error instanceof RateLimitError)
     assert.equal(error.exitCode, 4)
@@ -240,7 +225,7 @@ test('the daily limit exits 4 with midnight UTC as the time to retry, without wa
 test('a wait beyond --max-wait exits 4 naming the next quarter hour', async () => {
   emulator.inject({kind: 'rateLimited', window: 'short'})
   const {client, sleeps} = clientFor(countingTokens().source, {
-    now: () => Date.parse('2024-03-11T14:37:12Z'),
+    clockAt: '2024-03-11T14:37:12Z',
     maxWait: 90,
   })
   await assert.rejects(
