@@ -1,23 +1,14 @@
 // Strava-shaped activities for the notes tests, built the way Strava builds them: a UTC start plus
 // the wall time of the zone where the activity happened, written with Strava's misleading 'Z'.
 import type {SummaryActivity} from '../../src/strava/types.js'
+import {utcOffsetAt} from '../emulator/activities.js'
 
 let nextId = 20_000_000_000
 
-/** Wall time of an instant in a zone, via Intl (independent of the machine's TZ). */
-export function wallTime(utcStart: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(utcStart))
-  const part = (type: string) => parts.find((p) => p.type === type)?.value
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`
+/** Wall time of an instant in a zone, from the emulator's offset lookup (independent of the machine's TZ). */
+function wallTime(utcStart: string, timeZone: string): string {
+  const instant = Date.parse(utcStart)
+  return new Date(instant + utcOffsetAt(timeZone, instant) * 1000).toISOString().slice(0, 19)
 }
 
 export function recorded(utcStart: string, timeZone: string, fields: Partial<SummaryActivity> = {}): SummaryActivity {
