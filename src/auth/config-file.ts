@@ -2,6 +2,8 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
+import {ExitCodeError} from './errors.js'
+
 export type StorageKind = 'keyring' | 'file'
 
 /** The logged-in session as far as it is not secret: what `auth status` shows without touching the keyring. */
@@ -25,13 +27,12 @@ export function configPath(configDir: string): string {
   return join(configDir, 'config.json')
 }
 
-export class ConfigFileError extends Error {
-  exitCode = 1
-  suggestions: string[]
+export class ConfigFileError extends ExitCodeError {
+  readonly exitCode = 1
   constructor(path: string, reason: string) {
-    super(`The settings file ${path} could not be read: ${reason}.`)
-    this.name = 'ConfigFileError'
-    this.suggestions = [`Fix or delete ${path}, then run \`weeknotes auth\` again.`]
+    super(`The settings file ${path} could not be read: ${reason}.`, {
+      suggestions: [`Fix or delete ${path}, then run \`weeknotes auth\` again.`],
+    })
   }
 }
 

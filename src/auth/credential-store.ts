@@ -2,6 +2,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {type StorageKind, writeJsonAtomic} from './config-file.js'
+import {ExitCodeError} from './errors.js'
 
 /**
  * Everything secret about one login, kept as ONE record so that replacing or refreshing a session is a
@@ -35,24 +36,16 @@ export const noKeyringChoices = [
   'Or use CI mode with nothing stored: set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN.',
 ]
 
-export class KeyringUnavailableError extends Error {
-  exitCode = 3
-  suggestions = noKeyringChoices
+export class KeyringUnavailableError extends ExitCodeError {
+  declare suggestions: string[]
+  readonly exitCode = 3
   constructor(reason: string) {
-    super(`No usable system keyring to keep the Strava login in (${reason}).`)
-    this.name = 'KeyringUnavailableError'
+    super(`No usable system keyring to keep the Strava login in (${reason}).`, {suggestions: noKeyringChoices})
   }
 }
 
-export class CredentialFileError extends Error {
-  exitCode = 1
-  constructor(
-    message: string,
-    readonly suggestions: string[] = [],
-  ) {
-    super(message)
-    this.name = 'CredentialFileError'
-  }
+export class CredentialFileError extends ExitCodeError {
+  readonly exitCode = 1
 }
 
 /** A stored record, or undefined when it is missing or not one of ours. */
@@ -211,9 +204,9 @@ export class FileStore implements CredentialStore {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
       return parsed as Record<string, unknown>
     } catch {
-      throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, [
-        `Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`,
-      ])
+      throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, {
+        suggestions: [`Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`],
+      })
     }
   }
 }

@@ -15,57 +15,47 @@ export type AuthErrorReason =
   | 'invalid_token' // access token not accepted (revocation)
   | 'rejected' // any other refusal of a token request
 
-interface ErrorDetails {
+export interface ErrorDetails {
   suggestions?: string[]
   cause?: unknown
 }
 
-/** Authentication is needed or failed (exit 3): the user has to log in (again) or fix credentials. */
-export class AuthError extends Error {
-  readonly exitCode: number = 3
-  readonly reason: AuthErrorReason
+/** A message of one or two sentences, the exit code from the project's contract, optional suggestions. */
+export abstract class ExitCodeError extends Error {
+  abstract readonly exitCode: number
   suggestions?: string[]
 
-  constructor(message: string, reason: AuthErrorReason, details: ErrorDetails = {}) {
+  constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : {cause: details.cause})
-    this.name = 'AuthError'
-    this.reason = reason
+    this.name = new.target.name
     if (details.suggestions) this.suggestions = details.suggestions
+  }
+}
+
+/** Authentication is needed or failed (exit 3): the user has to log in (again) or fix credentials. */
+export class AuthError extends ExitCodeError {
+  readonly exitCode: number = 3
+  readonly reason: AuthErrorReason
+
+  constructor(message: string, reason: AuthErrorReason, details: ErrorDetails = {}) {
+    super(message, details)
+    this.reason = reason
   }
 }
 
 /** Bad usage or input (exit 2), e.g. a --port that is taken. */
-export class AuthUsageError extends Error {
+export class AuthUsageError extends ExitCodeError {
   readonly exitCode: number = 2
-  suggestions?: string[]
-
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : {cause: details.cause})
-    this.name = 'AuthUsageError'
-    if (details.suggestions) this.suggestions = details.suggestions
-  }
 }
 
 /** The authorization server answered 429 (exit 4). */
-export class AuthRateLimitError extends Error {
+export class AuthRateLimitError extends ExitCodeError {
   readonly exitCode: number = 4
-
-  constructor(message: string) {
-    super(message)
-    this.name = 'AuthRateLimitError'
-  }
 }
 
 /** The authorization server could not be reached or failed (5xx, malformed answer), after retries where allowed (exit 5). */
-export class AuthServerUnavailableError extends Error {
+export class AuthServerUnavailableError extends ExitCodeError {
   readonly exitCode: number = 5
-  suggestions?: string[]
-
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : {cause: details.cause})
-    this.name = 'AuthServerUnavailableError'
-    if (details.suggestions) this.suggestions = details.suggestions
-  }
 }
 
 /** Ctrl-C or another abort: nothing half-done is kept. */

@@ -2,13 +2,15 @@ import {mkdir, open, readFile, stat, unlink} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 
-export class RefreshLockTimeoutError extends Error {
-  exitCode = 1
-  suggestions: string[]
+import {ExitCodeError} from './errors.js'
+
+export class RefreshLockTimeoutError extends ExitCodeError {
+  declare suggestions: string[]
+  readonly exitCode = 1
   constructor(path: string, waitedMs: number) {
-    super(`Another weeknotes process has been renewing the Strava login for over ${Math.round(waitedMs / 1000)} s.`)
-    this.name = 'RefreshLockTimeoutError'
-    this.suggestions = [`If no other weeknotes process is running, delete ${path} and try again.`]
+    super(`Another weeknotes process has been renewing the Strava login for over ${Math.round(waitedMs / 1000)} s.`, {
+      suggestions: [`If no other weeknotes process is running, delete ${path} and try again.`],
+    })
   }
 }
 
