@@ -3,6 +3,7 @@
 import {join} from 'node:path'
 
 import {buildDigest, groupByWeek, unitsFor, type DigestContext, type Units} from './notes/digest.js'
+import {OutputExistsError} from './notes/output.js'
 import {fetchWindow, type WeekRange} from './notes/week.js'
 import type {StravaClient} from './strava/client.js'
 import type {SummaryActivity} from './strava/types.js'
@@ -161,10 +162,9 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
     throw new GenerateUsageError('A range of weeks needs --out-dir, one note per week.')
   }
 
+  // Checked before any API call; the atomic write checks again, for a file created in between.
   if (destination.kind === 'file' && !o.force && (await c.fileExists(destination.path))) {
-    throw new GenerateUsageError(`${destination.path} already exists; it was left untouched.`, [
-      'Add --force to replace it, or choose another --output.',
-    ])
+    throw new OutputExistsError(destination.path)
   }
 
   const paths = destination.kind === 'dir' ? plannedPaths(o.weeks, destination) : new Map<string, string>()
