@@ -74,8 +74,11 @@ export class LoopbackReceiver {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
-    const url = new URL(request.url ?? '/', `http://${BIND_ADDRESS}`)
+    // URL.parse, not new URL: a request line such as `GET http://[ HTTP/1.1` would otherwise throw
+    // here, outside any promise, and crash the login.
+    const url = URL.parse(request.url ?? '/', `http://${BIND_ADDRESS}`)
     const appName = this.options.appName ?? 'weeknotes'
+    if (!url) return send(response, 404, notFoundPage())
     if (request.method === 'GET' && url.pathname === CALLBACK_PATH) {
       if (this.options.implicit && url.search === '') {
         const nonce = randomBase64Url(16)

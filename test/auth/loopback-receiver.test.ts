@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {createServer} from 'node:net'
+import {connect, createServer} from 'node:net'
 import {test} from 'node:test'
 
 import {AuthError, AuthUsageError} from '../../src/auth/errors.js'
@@ -40,6 +40,21 @@ test('answers only GET /callback: everything else is 404', async (t) => {
     (await fetch(`${base}/callback/fragment`, {method: 'POST', body: `access_token=x&state=${STATE}`})).status,
     404,
   )
+})
+
+test('a request line that is no URL gets a 404 and the login keeps waiting instead of crashing', async (t) => {
+  const receiver = await startReceiver(t)
+  const statusLine = await new Promise<string>((resolve) => {
+    let answer = ''
+    const socket = connect(receiver.port, '127.0.0.1', () => socket.write('GET http://[/ HTTP/1.1\r\nHost: x\r\n\r\n'))
+    socket.setTimeout(5000, () => socket.destroy())
+    socket.on('data', (data) => (answer += String(data)))
+    socket.on('close', () => resolve(answer.split('\r\n')[0]))
+  })
+  assert.equal(statusLine, 'HTTP/1.1 404 Not Found')
+  assert.equal((await fetch(callbackUrl(receiver, {code: 'the-code', state: STATE}))).status, 200)
+  const accepted = await receiver.callback
+  assert.equal(accepted.kind === 'code' && accepted.code, 'the-code')
 })
 
 test('a forged or missing state gets a 400 page and the receiver keeps waiting for the genuine callback', async (t) => {
