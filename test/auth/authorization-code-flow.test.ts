@@ -10,7 +10,13 @@ import {
 import {AuthError} from '../../src/auth/errors.js'
 import {pkceChallenge} from '../../src/auth/pkce.js'
 import {oauthProvider, stravaProvider, type OAuthProvider} from '../../src/auth/provider.js'
-import {connectRefused, startFakeOAuthServer, tokenResponse, type FakeOAuthServer} from './fake-oauth-server.js'
+import {
+  connectRefused,
+  redirectBack,
+  startFakeOAuthServer,
+  tokenResponse,
+  type FakeOAuthServer,
+} from './fake-oauth-server.js'
 
 const CLIENT_SECRET = 'flow-client-secret-abcdef0123456789'
 
@@ -39,15 +45,7 @@ function genericProvider(server: FakeOAuthServer, overrides: Partial<OAuthProvid
 
 test('Strava preset: consent URL, loopback callback and client_secret_post exchange', async (t) => {
   const server = await withServer(t)
-  server.handle('/oauth/authorize', (request) => {
-    const redirect = new URL(request.query.get('redirect_uri') ?? '')
-    redirect.search = new URLSearchParams({
-      state: request.query.get('state') ?? '',
-      code: 'strava-code',
-      scope: 'read,activity:read_all',
-    }).toString()
-    return {status: 302, headers: {location: redirect.toString()}}
-  })
+  server.handle('/oauth/authorize', redirectBack({code: 'strava-code', scope: 'read,activity:read_all'}))
   server.handle('/oauth/token', () => tokenResponse({athlete: {id: 1, firstname: 'Marianne', lastname: 'Vos'}}))
   let presented = ''
   const grant = await runAuthorizationCodeFlow({
@@ -89,15 +87,7 @@ test('Strava preset: consent URL, loopback callback and client_secret_post excha
 
 test('the granted scopes come from the redirect, not from the request', async (t) => {
   const server = await withServer(t)
-  server.handle('/oauth/authorize', (request) => {
-    const redirect = new URL(request.query.get('redirect_uri') ?? '')
-    redirect.search = new URLSearchParams({
-      state: request.query.get('state') ?? '',
-      code: 'c',
-      scope: 'read',
-    }).toString()
-    return {status: 302, headers: {location: redirect.toString()}}
-  })
+  server.handle('/oauth/authorize', redirectBack({code: 'c', scope: 'read'}))
   server.handle('/oauth/token', () => tokenResponse())
   const grant = await runAuthorizationCodeFlow({
     provider: stravaProvider(`${server.url}/oauth`),
@@ -114,14 +104,15 @@ for (const auth of ['client_secret_basic', 'none'] as const) {
   test(`generic provider with PKCE and ${auth}`, async (t) => {
     const server = await withServer(t)
     let challenge = ''
-    server.handle('/authorize', (request) => {
-      challenge = request.query.get('code_challenge') ?? ''
-      assert.equal(request.query.get('code_challenge_method'), 'S256')
-      assert.equal(request.query.get('scope'), 'openid offline_access')
-      const redirect = new URL(request.query.get('redirect_uri') ?? '')
-      redirect.search = new URLSearchParams({code: 'pkce-code', state: request.query.get('state') ?? ''}).toString()
-      return {status: 302, headers: {location: redirect.toString()}}
-    })
+    server.handle(
+      '/authorize',
+      redirectBack((request) => {
+        challenge = request.query.get('code_challenge') ?? ''
+        assert.equal(request.query.get('code_challenge_method'), 'S256')
+        assert.equal(request.query.get('scope'), 'openid offline_access')
+        return {code: 'pkce-code'}
+      }),
+    )
     server.handle('/token', (request) =>
       pkceChallenge(request.form.get('code_verifier') ?? '') === challenge
         ? tokenResponse({scope: 'openid offline_access', expires_at: undefined, expires_in: 60})
@@ -153,11 +144,7 @@ for (const auth of ['client_secret_basic', 'none'] as const) {
 
 test('a declined consent ends the flow with exit 3 and no token request', async (t) => {
   const server = await withServer(t)
-  server.handle('/oauth/authorize', (request) => {
-    const redirect = new URL(request.query.get('redirect_uri') ?? '')
-    redirect.search = new URLSearchParams({state: request.query.get('state') ?? '', error: 'access_denied'}).toString()
-    return {status: 302, headers: {location: redirect.toString()}}
-  })
+  server.handle('/oauth/authorize', redirectBack({error: 'access_denied'}))
   let presented = ''
   const error = await runAuthorizationCodeFlow({
     provider: stravaProvider(`${server.url}/oauth`),

@@ -29,13 +29,10 @@ export interface FakeOAuthServer {
 export async function startFakeOAuthServer(): Promise<FakeOAuthServer> {
   const requests: RecordedRequest[] = []
   const handlers = new Map<string, FakeHandler>()
-  const approve: FakeHandler = (request) => {
-    const redirect = new URL(request.query.get('redirect_uri') ?? '')
-    redirect.searchParams.set('code', 'fake-authorization-code')
-    redirect.searchParams.set('state', request.query.get('state') ?? '')
-    redirect.searchParams.set('scope', request.query.get('scope') ?? '')
-    return {status: 302, headers: {location: redirect.toString()}}
-  }
+  const approve = redirectBack((request) => ({
+    code: 'fake-authorization-code',
+    scope: request.query.get('scope') ?? '',
+  }))
   // Generic servers and the Strava preset (`${url}/oauth`) alike.
   handlers.set('/authorize', approve)
   handlers.set('/oauth/authorize', approve)
@@ -76,6 +73,18 @@ export async function startFakeOAuthServer(): Promise<FakeOAuthServer> {
         server.close(() => resolve())
         server.closeAllConnections()
       }),
+  }
+}
+
+/** An authorization endpoint that redirects back at once with the request's `state` and `params`. */
+export function redirectBack(
+  params: Record<string, string> | ((request: RecordedRequest) => Record<string, string>),
+): FakeHandler {
+  return (request) => {
+    const redirect = new URL(request.query.get('redirect_uri') ?? '')
+    const extra = typeof params === 'function' ? params(request) : params
+    redirect.search = new URLSearchParams({state: request.query.get('state') ?? '', ...extra}).toString()
+    return {status: 302, headers: {location: redirect.toString()}}
   }
 }
 
