@@ -29,6 +29,11 @@ function strava(server: FakeOAuthServer) {
   return stravaProvider(`${server.url}/oauth`)
 }
 
+/** The Strava preset on the fake server with client '1' and CLIENT_SECRET. */
+function stravaClient(server: FakeOAuthServer) {
+  return {provider: strava(server), clientId: '1', clientSecret: CLIENT_SECRET}
+}
+
 function assertNoSecrets(message: string) {
   for (const secret of [CLIENT_SECRET, CODE, REFRESH_TOKEN, ACCESS_TOKEN])
     assert.ok(!message.includes(secret), `leaked in: ${message}`)
@@ -226,9 +231,7 @@ test('a 5xx on code exchange fails at once with exit 5 (codes are single-use)', 
   const server = await withServer(t)
   server.handle('/oauth/token', () => ({status: 502, body: {message: 'Bad Gateway'}}))
   const error = await exchangeCode({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     code: CODE,
     redirectUri: 'http://127.0.0.1:1/callback',
   }).catch((error_: unknown) => error_)
@@ -245,9 +248,7 @@ test('refreshGrant retries 5xx a couple of times, then succeeds', async (t) => {
   )
   const delays: number[] = []
   const grant = await refreshGrant({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     refreshToken: REFRESH_TOKEN,
     scopes: ['read', 'activity:read_all'],
     sleep: async (ms) => void delays.push(ms),
@@ -268,9 +269,7 @@ test('refreshGrant gives up with exit 5 after its retries', async (t) => {
   const server = await withServer(t)
   server.handle('/oauth/token', () => ({status: 500, body: {}}))
   const error = await refreshGrant({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     refreshToken: REFRESH_TOKEN,
     sleep: noSleep,
   }).catch((error_: unknown) => error_)
@@ -284,9 +283,7 @@ test('refreshGrant keeps the refresh token when the server does not rotate it', 
   const server = await withServer(t)
   server.handle('/oauth/token', () => tokenResponse({refresh_token: undefined}))
   const grant = await refreshGrant({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     refreshToken: REFRESH_TOKEN,
   })
   assert.equal(grant.refreshToken, REFRESH_TOKEN)
@@ -332,9 +329,7 @@ test('every request has a timeout', async (t) => {
   const server = await withServer(t)
   server.handle('/oauth/token', () => 'hang')
   const error = await exchangeCode({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     code: CODE,
     redirectUri: 'http://127.0.0.1:1/callback',
     requestTimeoutMs: 100,
@@ -347,9 +342,7 @@ test('a 429 from the token endpoint is exit 4', async (t) => {
   const server = await withServer(t)
   server.handle('/oauth/token', () => ({status: 429, body: {message: 'Rate Limit Exceeded'}}))
   const error = await refreshGrant({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     refreshToken: REFRESH_TOKEN,
     sleep: noSleep,
   }).catch((e: unknown) => e)
@@ -361,9 +354,7 @@ test('revoke uses Strava deauthorization with the access token alone', async (t)
   const server = await withServer(t)
   server.handle('/oauth/deauthorize', () => ({status: 200, body: {access_token: ACCESS_TOKEN}}))
   await revoke({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     accessToken: ACCESS_TOKEN,
     refreshToken: REFRESH_TOKEN,
   })
@@ -387,9 +378,7 @@ test('revoke refreshes an expired access token once and deauthorizes with the ne
   )
   server.handle('/oauth/token', () => tokenResponse({access_token: 'fresh-access-token'}))
   await revoke({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     accessToken: ACCESS_TOKEN,
     refreshToken: REFRESH_TOKEN,
   })
@@ -403,9 +392,7 @@ test('revoke fails with exit 3 when the token is not accepted and there is no re
   const server = await withServer(t)
   server.handle('/oauth/deauthorize', () => ({status: 401, body: {message: 'Authorization Error', errors: []}}))
   const error = await revoke({
-    provider: strava(server),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
+    ...stravaClient(server),
     accessToken: ACCESS_TOKEN,
   }).catch((e: unknown) => e)
   assert.ok(error instanceof AuthError)
