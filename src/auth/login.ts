@@ -21,9 +21,8 @@ export interface LoginOptions extends AuthorizationCodeFlowOptions {
   store?: CredentialStore
 }
 
-export interface LoginResult extends StoredProfile {
-  athlete?: Record<string, unknown>
-}
+/** What is now saved, as a session opened from it would describe it. */
+export type LoginResult = StoredProfile
 
 /** The account name of a login's record in the credential store. */
 export function accountFor(provider: OAuthProvider, clientId: string): string {

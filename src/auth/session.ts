@@ -167,7 +167,7 @@ export interface OpenTokenSessionOptions {
   store?: CredentialStore
 }
 
-export function notLoggedInError(): AuthError {
+function notLoggedInError(): AuthError {
   return new AuthError('Not logged in. Run `weeknotes auth` first.', 'rejected', {
     suggestions: [
       'Or, for CI, set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.',
