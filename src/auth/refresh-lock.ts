@@ -55,6 +55,12 @@ function processIsAlive(pid: number): boolean {
  * caller waits with a growing backoff up to `waitMs`. Two `weeknotes` runs therefore never spend the
  * same rotating refresh token.
  */
+/**
+ * Longer than the slowest refresh a live owner can be in (three 20 s attempts and the waits between
+ * them): breaking its lock earlier would let a second process spend the same rotating refresh token.
+ */
+const DEFAULT_STALE_MS = 120_000
+
 export async function withRefreshLock<T>(options: RefreshLockOptions, action: () => Promise<T>): Promise<T> {
   const release = await acquireRefreshLock(options)
   try {
@@ -65,7 +71,14 @@ export async function withRefreshLock<T>(options: RefreshLockOptions, action: ()
 }
 
 export async function acquireRefreshLock(options: RefreshLockOptions): Promise<() => Promise<void>> {
-  const {path, staleMs = 60_000, waitMs = 30_000, now = Date.now, sleep = delay, isAlive = processIsAlive} = options
+  const {
+    path,
+    staleMs = DEFAULT_STALE_MS,
+    waitMs = 30_000,
+    now = Date.now,
+    sleep = delay,
+    isAlive = processIsAlive,
+  } = options
   await mkdir(dirname(path), {recursive: true, mode: 0o700})
   const started = now()
   let backoff = 20

@@ -72,6 +72,13 @@ describe('refresh lock', () => {
     await release()
   })
 
+  it('by default keeps the lock of a live owner whose refresh is still retrying after a minute', async () => {
+    const path = join(dir, 'f.lock')
+    await writeFile(path, JSON.stringify({pid: process.pid, at: 1_000}))
+    await assert.rejects(acquireRefreshLock({path, waitMs: 0, now: () => 1_000 + 65_000}), RefreshLockTimeoutError)
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).at, 1_000)
+  })
+
   it('gives up after the wait bound when a live owner keeps a fresh lock', async () => {
     const path = join(dir, 'e.lock')
     await writeFile(path, JSON.stringify({pid: process.pid, at: Date.now()}))
