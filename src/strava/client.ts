@@ -222,6 +222,9 @@ export class StravaClient {
             throw new StravaRequestError(
               `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
               response.status,
+              [
+                `Check STRAVA_API_URL if you set it (in use: ${this.apiUrl}); otherwise please report this as a weeknotes bug.`,
+              ],
             )
           }
         }

@@ -49,8 +49,9 @@ export class StravaRequestError extends StravaError {
   constructor(
     message: string,
     readonly status: number,
+    suggestions?: string[],
   ) {
-    super(message)
+    super(message, suggestions)
     this.exitCode = status === 400 ? 2 : 1
   }
 }

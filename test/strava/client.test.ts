@@ -310,6 +310,8 @@ test("other 4xx: a plain sentence with Strava's message", async () => {
   await assert.rejects(client.getAthlete(), (error: Error & {exitCode: number}) => {
     assert.equal(error.exitCode, 1)
     assert.equal(error.message, 'Strava refused GET /athlete (404 Record Not Found).')
+    // What to do next: the API address is the one thing a user can get wrong here.
+    assert.match((error as Error & {suggestions?: string[]}).suggestions?.join(' ') ?? '', /STRAVA_API_URL/)
     return true
   })
 })
