@@ -6,6 +6,7 @@ import type {Browser} from 'playwright-core'
 import {runAuthorizationCodeFlow} from '../../src/auth/authorization-code-flow.js'
 import {escapeHtml, failurePage, successPage} from '../../src/auth/pages.js'
 import {oauthProvider} from '../../src/auth/provider.js'
+import {launchChromium} from '../support/browser.js'
 import {startFakeOAuthServer, tokenResponse, type FakeOAuthServer} from './fake-oauth-server.js'
 
 test('escapeHtml escapes the five HTML-significant characters', () => {
@@ -26,25 +27,7 @@ describe('result pages in Chromium', () => {
   let server: FakeOAuthServer
   before(async () => {
     server = await startFakeOAuthServer()
-    try {
-      const {chromium} = await import('playwright-core')
-      browser = await chromium.launch({
-        executablePath: process.env.WEEKNOTES_CHROMIUM ?? '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-quic',
-        ],
-      })
-    } catch (error) {
-      if (process.env.WEEKNOTES_REQUIRE_BROWSER === '1') throw error
-      skipReason = `Chromium could not be started: ${(error as Error).message.split('\n')[0]}`
-    }
+    ;({browser, skipReason} = await launchChromium())
   })
   after(async () => {
     await browser?.close()
