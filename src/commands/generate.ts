@@ -123,7 +123,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
 
-    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {writeFileAtomic}, {access}] =
+    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}] =
       await Promise.all([
         // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
         import('../auth/session.js'),
@@ -131,7 +131,6 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         import('../generate.js'),
         import('../notes/render.js'),
         import('../notes/output.js'),
-        import('node:fs/promises'),
       ])
 
     // A template that does not compile is bad input (exit 2): say so before anything needs a login.
@@ -166,11 +165,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         strava,
         loadRenderer: async () => render,
         writeFile: writeFileAtomic,
-        fileExists: (path) =>
-          access(path).then(
-            () => true,
-            () => false,
-          ),
+        fileExists,
         onWrite: progress
           ? (week, position, count) => process.stderr.write(`\r\u001B[KWriting ${week.id} (${position}/${count})`)
           : undefined,

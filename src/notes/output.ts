@@ -12,7 +12,8 @@ export class OutputExistsError extends Error {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything (a file, a directory, even a dangling link) is at `path`, so that writing there would replace it. */
+export async function fileExists(path: string): Promise<boolean> {
   try {
     await lstat(path)
     return true
@@ -41,7 +42,7 @@ async function syncDirectory(directory: string): Promise<void> {
  * Without `force` an existing file is never replaced, also not one created while we were writing.
  */
 export async function writeFileAtomic(path: string, content: string, o: {force: boolean}): Promise<void> {
-  if (!o.force && (await exists(path))) throw new OutputExistsError(path)
+  if (!o.force && (await fileExists(path))) throw new OutputExistsError(path)
   const directory = dirname(path)
   await mkdir(directory, {recursive: true})
   const temporary = join(directory, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`)
@@ -70,7 +71,7 @@ async function placeWithoutReplacing(temporary: string, path: string): Promise<v
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') throw new OutputExistsError(path)
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error
-    if (await exists(path)) throw new OutputExistsError(path)
+    if (await fileExists(path)) throw new OutputExistsError(path)
     await rename(temporary, path)
   }
 }
