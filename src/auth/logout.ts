@@ -1,7 +1,7 @@
 import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
-import {redactSecrets} from './errors.js'
+import {ExitCodeError, redactSecrets} from './errors.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
@@ -14,6 +14,10 @@ export interface LogoutOptions {
   revoke?: typeof defaultRevoke
   http?: HttpClient
   store?: CredentialStore
+}
+
+export class SecretsNotDeletedError extends ExitCodeError {
+  readonly exitCode = 1
 }
 
 export interface LogoutResult {
@@ -78,7 +82,11 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
   try {
     await store.delete(settings.account)
   } catch (error) {
-    warn(`The saved secrets could not be deleted from ${store.description}: ${(error as Error).message}`)
+    // config.json keeps pointing at the record, so that running logout again can still find and remove it.
+    throw new SecretsNotDeletedError(
+      `The saved secrets could not be deleted from ${store.description}: ${(error as Error).message.replace(/\.$/, '')}. ` +
+        'Run `weeknotes auth logout` again once it is reachable (a keyring unlocked, for example).',
+    )
   }
 
   const {session: _session, ...rest} = config

@@ -175,6 +175,29 @@ describe('login, status and logout against the emulator', () => {
     assert.deepEqual(await readdir(configDir), ['config.json'])
   })
 
+  it('logout fails and keeps the login settings when the secrets cannot be deleted, so it can be run again', async () => {
+    await login(options())
+    const files = new FileStore({configDir})
+    const lockedStore: CredentialStore = {
+      kind: 'file',
+      description: 'a locked store',
+      get: (account) => files.get(account),
+      set: (account, secrets) => files.set(account, secrets),
+      delete: async () => {
+        throw new Error('the collection is locked')
+      },
+      ensureWritable: async () => {},
+    }
+    await assert.rejects(
+      logout({configDir, env: {}, provider: stravaProvider(emulator.oauthUrl), store: lockedStore}),
+      (error: Error & {exitCode?: number}) =>
+        error.exitCode === 1 && /locked store.*`weeknotes auth logout` again/.test(error.message),
+    )
+    assert.equal((await readAuthStatus({configDir, env: {}})).loggedIn, true)
+    await logout({configDir, env: {}, provider: stravaProvider(emulator.oauthUrl), revoke: async () => {}})
+    assert.deepEqual(await readdir(configDir), ['config.json'])
+  })
+
   it('logs in with the real keyring: one record under the service, no secret in any file', async (t) => {
     const skip = await secretServiceSkipReason()
     if (skip) return t.skip(skip)
