@@ -60,9 +60,6 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'ENETDOWN',
 ])
 
-/** Why an attempt failed in a way that is worth another try. */
-class TransientFailure extends Error {}
-
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function faultOf(body: string): Fault | undefined {
@@ -182,64 +179,50 @@ export class StravaClient {
       const usage = describeUsage(limits)
       this.log?.(`GET ${pathWithQuery} ${response.status}${usage ? ` (${usage})` : ''}`)
 
-      try {
-        if (response.ok) return this.parseBody(response.body)
-        const fault = faultOf(response.body)
-        switch (true) {
-          case response.status === 401: {
-            if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
-              throw new StravaAuthError(
-                "The saved Strava login does not allow reading activities (scope activity:read is missing). Run `weeknotes auth` again and allow access to your activities on Strava's consent page.",
-              )
-            }
-
-            if (renewed) {
-              throw new StravaAuthError('Strava rejected the saved login; run `weeknotes auth` again.')
-            }
-
-            renewed = true
-            token = await this.tokens.renewAfterRejection(token)
-            continue
-          }
-
-          case response.status === 403: {
-            throw this.forbidden(fault)
-          }
-
-          case response.status === 429: {
-            await this.waitForRateLimit(limits)
-            // The wait may have outlived the token; the source renews it ahead of expiry.
-            token = await this.tokens.accessToken()
-            continue
-          }
-
-          case response.status >= 500: {
-            throw new TransientFailure(`${response.status} ${response.statusText}`.trim())
-          }
-
-          default: {
-            const detail = fault?.message || response.statusText
-            throw new StravaRequestError(
-              `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
-              response.status,
-              [
-                `Check STRAVA_API_URL if you set it (in use: ${this.apiUrl}); otherwise please report this as a weeknotes bug.`,
-              ],
-            )
-          }
+      if (response.ok) {
+        try {
+          return parseStravaJson(response.body)
+        } catch {
+          failures = await this.backOff(failures, 'an incomplete or invalid JSON answer')
+          continue
         }
-      } catch (error) {
-        if (!(error instanceof TransientFailure)) throw error
-        failures = await this.backOff(failures, error.message)
       }
-    }
-  }
 
-  private parseBody(body: string): unknown {
-    try {
-      return parseStravaJson(body)
-    } catch {
-      throw new TransientFailure('an incomplete or invalid JSON answer')
+      if (response.status >= 500) {
+        failures = await this.backOff(failures, `${response.status} ${response.statusText}`.trim())
+        continue
+      }
+
+      const fault = faultOf(response.body)
+      if (response.status === 401) {
+        if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
+          throw new StravaAuthError(
+            "The saved Strava login does not allow reading activities (scope activity:read is missing). Run `weeknotes auth` again and allow access to your activities on Strava's consent page.",
+          )
+        }
+
+        if (renewed) throw new StravaAuthError('Strava rejected the saved login; run `weeknotes auth` again.')
+        renewed = true
+        token = await this.tokens.renewAfterRejection(token)
+        continue
+      }
+
+      if (response.status === 429) {
+        await this.waitForRateLimit(limits)
+        // The wait may have outlived the token; the source renews it ahead of expiry.
+        token = await this.tokens.accessToken()
+        continue
+      }
+
+      if (response.status === 403) throw this.forbidden(fault)
+      const detail = fault?.message || response.statusText
+      throw new StravaRequestError(
+        `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
+        response.status,
+        [
+          `Check STRAVA_API_URL if you set it (in use: ${this.apiUrl}); otherwise please report this as a weeknotes bug.`,
+        ],
+      )
     }
   }
 
