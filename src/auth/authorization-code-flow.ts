@@ -45,7 +45,7 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
       'The implicit grant is deprecated (RFC 9700): the access token travels in the browser URL and no refresh token is issued. Prefer the authorization code flow.',
     )
   }
-  if (o.signal?.aborted) throw cancelled()
+  if (o.signal?.aborted) throw cancelledError()
 
   const state = createState()
   const pkce = o.provider.pkce && !o.implicit ? createPkcePair() : undefined
@@ -75,7 +75,7 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
       cleanups.push(() => clearTimeout(timer))
       if (o.signal) {
         const signal = o.signal
-        const onAbort = () => reject(cancelled())
+        const onAbort = () => reject(cancelledError())
         signal.addEventListener('abort', onAbort, {once: true})
         cleanups.push(() => signal.removeEventListener('abort', onAbort))
       }
@@ -204,10 +204,6 @@ function timedOut(timeoutMs: number): AuthError {
     `No answer from the browser within ${describeDuration(timeoutMs)}, so the login stopped. Run \`weeknotes auth\` again, with a longer --timeout or with --no-browser to paste the redirected URL.`,
     'timeout',
   )
-}
-
-function cancelled(): AuthError {
-  return cancelledError('The login was cancelled; nothing was stored.')
 }
 
 function describeDuration(ms: number): string {

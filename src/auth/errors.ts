@@ -58,9 +58,9 @@ export class AuthServerUnavailableError extends ExitCodeError {
   readonly exitCode: number = 5
 }
 
-/** Ctrl-C or another abort: nothing half-done is kept. */
-export function cancelledError(message = 'Cancelled; nothing was stored.'): AuthError {
-  return new AuthError(message, 'cancelled')
+/** Ctrl-C or another abort of a login: nothing half-done is kept. */
+export function cancelledError(): AuthError {
+  return new AuthError('The login was cancelled; nothing was stored.', 'cancelled')
 }
 
 const REDACTED = '[redacted]'

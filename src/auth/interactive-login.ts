@@ -50,7 +50,9 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
 
   const secretLine = o.clientSecretFromStdin ? await readFirstLine(o.stdin) : undefined
   if (o.clientSecretFromStdin && !secretLine?.trim()) {
-    throw new AuthUsageError('--client-secret-stdin was given but stdin had no client secret on its first line.')
+    throw new AuthUsageError(
+      '--client-secret-stdin was given but stdin had no client secret on its first line. Pipe the secret in as that line, or leave the flag out to be asked for it.',
+    )
   }
 
   let clientId = o.clientId ?? env.clientId ?? config.clientId

@@ -1,7 +1,7 @@
 import {createInterface} from 'node:readline'
 import type {Readable, Writable} from 'node:stream'
 
-import {AuthError, AuthUsageError} from './errors.js'
+import {AuthUsageError, cancelledError} from './errors.js'
 
 /** A day: far beyond any consent, and below setTimeout's limit (about 24.8 days), past which it fires at once. */
 const MAX_DURATION_SECONDS = 24 * 3600
@@ -93,7 +93,7 @@ export function promptHidden(question: string, input: TerminalInput, output: Wri
     const onData = (chunk: Buffer | string) => {
       for (const character of chunk.toString()) {
         if (character === '\r' || character === '\n' || character === '\u0004') return done()
-        if (character === '\u0003') return done(new AuthError('Login cancelled.', 'cancelled'))
+        if (character === '\u0003') return done(cancelledError())
         if (character === '\u007f' || character === '\b') answer = answer.slice(0, -1)
         else if (character >= ' ') answer += character
       }
