@@ -8,9 +8,10 @@ import {
   renderFilename,
   resumeCommand,
   type GenerateCollaborators,
+  type GenerateNotesOptions,
 } from '../src/generate.js'
 import type {DigestContext} from '../src/notes/digest.js'
-import {fetchWindow, parseWeek, weeksInRange} from '../src/notes/week.js'
+import {fetchWindow, parseWeek, weeksInRange, type WeekRange} from '../src/notes/week.js'
 import {RateLimitError} from '../src/strava/errors.js'
 import type {ListActivitiesOptions} from '../src/strava/client.js'
 import type {SummaryActivity} from '../src/strava/types.js'
@@ -85,6 +86,23 @@ function collaborators(options: {failAfterPages?: number; existing?: string[]} =
 
 const generatedAt = new Date('2024-06-01T12:00:00Z')
 
+/** A backfill of `weeks` into out/{{week.id}}.md, as the command asks for one. */
+const backfill = (weeks: WeekRange[], more: Partial<GenerateNotesOptions> = {}): GenerateNotesOptions => ({
+  weeks,
+  destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'},
+  athlete,
+  force: false,
+  generatedAt,
+  ...more,
+})
+
+/** The error a run stopped with. */
+const stopped = (run: Promise<unknown>) =>
+  run.then(
+    () => assert.fail('should stop'),
+    (error: unknown) => error,
+  )
+
 test('one week printed: one fetch over the padded window, no athlete call when the login has one', async () => {
   const {c, calls} = collaborators()
   const week = parseWeek('2024-W02', today)
@@ -152,10 +170,7 @@ test('a range writes one note per week from a single fetch, skipping existing fi
   assert.equal(outcomes.length, 5)
 
   const again = collaborators({existing: weeks.map((w) => join('out', `${w.id}.md`)).slice(0, 2)})
-  const second = await generateNotes(
-    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
-    again.c,
-  )
+  const second = await generateNotes(backfill(weeks), again.c)
   assert.deepEqual(
     second.filter((n) => n.status === 'skipped').map((n) => n.week),
     ['2024-W01', '2024-W02'],
@@ -168,10 +183,7 @@ test('a range writes one note per week from a single fetch, skipping existing fi
   )
 
   const forced = collaborators({existing: [join('out', '2024-W01.md')]})
-  await generateNotes(
-    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: true, generatedAt},
-    forced.c,
-  )
+  await generateNotes(backfill(weeks, {force: true}), forced.c)
   assert.equal(forced.files.get(join('out', '2024-W01.md')), '# 2024-W01: 11\n')
 })
 
@@ -193,20 +205,7 @@ test('a rate limit mid-backfill keeps the weeks the pages fully covered and name
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
   const {c, files} = collaborators({failAfterPages: 1})
   const argv = ['--from=2024-W01', '--to', '2024-W05', '--out-dir', 'out', '--filename', '{{week.id}}.md']
-  const error = await generateNotes(
-    {
-      weeks,
-      destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'},
-      athlete,
-      force: false,
-      generatedAt,
-      argv,
-    },
-    c,
-  ).then(
-    () => assert.fail('should stop'),
-    (error: unknown) => error,
-  )
+  const error = await stopped(generateNotes(backfill(weeks, {argv}), c))
   assert.ok(error instanceof BackfillInterruptedError)
   assert.equal(error.exitCode, 4)
   // Page 1 held W01 and W02; the last start (W02 Wednesday) proves W01 complete, not W02.
@@ -230,13 +229,7 @@ test('a write failing mid-backfill (disk full) keeps the notes before it and res
     if (path.endsWith('2024-W03.md')) throw Object.assign(new Error('The disk is full.'), {code: 'ENOSPC'})
     return write(path, content, options)
   }
-  const error = await generateNotes(
-    {weeks, destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'}, athlete, force: false, generatedAt},
-    c,
-  ).then(
-    () => assert.fail('should stop'),
-    (error: unknown) => error,
-  )
+  const error = await stopped(generateNotes(backfill(weeks), c))
   assert.ok(error instanceof BackfillInterruptedError)
   assert.equal(error.exitCode, 1)
   assert.deepEqual([...files.keys()], [join('out', '2024-W01.md'), join('out', '2024-W02.md')])
