@@ -24,6 +24,7 @@ export interface InteractiveLoginOptions {
   stdin: Readable & {isTTY?: boolean; setRawMode?: (mode: boolean) => unknown}
   stderr: Writable
   warn: (message: string) => void
+  describeAccount?: LoginOptions['describeAccount']
   /** Collaborators for tests. */
   openBrowser?: (url: string) => Promise<boolean>
   runFlow?: LoginOptions['runFlow']
@@ -99,6 +100,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       pastedInput: o.noBrowser ? o.stdin : undefined,
       warn: o.warn,
       runFlow: o.runFlow,
+      describeAccount: o.describeAccount,
       presentUrl: async (url) => {
         o.stderr.write(`Open this URL to authorize weeknotes: ${url}\n`)
         if (o.noBrowser) {

@@ -5,10 +5,11 @@ import {
 } from './authorization-code-flow.js'
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
-import {AuthError} from './errors.js'
+import {AuthError, redactSecrets} from './errors.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
+import type {TokenGrant} from './tokens.js'
 
 export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
@@ -16,6 +17,12 @@ export interface LoginOptions extends AuthorizationCodeFlowOptions {
   configDir: string
   env?: NodeJS.ProcessEnv
   storage: StorageKind
+  /**
+   * The account's full profile, read with the new access token, for providers whose token response
+   * describes the account only in part (Strava's athlete summary lacks the units preference). A
+   * failure does not fail the login: the token response's account is kept, with a warning.
+   */
+  describeAccount?: (accessToken: string) => Promise<Record<string, unknown>>
   /** Collaborators for tests. */
   runFlow?: AuthorizationFlow
   store?: CredentialStore
@@ -48,6 +55,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     throw new AuthError(`${providerName(o.provider)} issued no refresh token, so the login cannot be kept.`, 'rejected')
   }
 
+  const athlete = await describedAccount(o, grant, warn)
   const account = accountFor(o.provider, o.clientId)
   const secrets: SessionSecrets = {
     clientSecret: o.clientSecret,
@@ -59,7 +67,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
   const session: SessionSettings = {
     storage: store.kind,
     account,
-    athlete: grant.athlete ? athleteSummary(grant.athlete) : undefined,
+    athlete: athlete ? athleteSummary(athlete) : undefined,
     scopes: grant.scopes,
     expiresAt: grant.expiresAt,
   }
@@ -84,6 +92,23 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     scopes: grant.scopes,
     expiresAt: grant.expiresAt,
     storage: store.kind,
+  }
+}
+
+async function describedAccount(
+  o: LoginOptions,
+  grant: TokenGrant,
+  warn: (message: string) => void,
+): Promise<Record<string, unknown> | undefined> {
+  if (!o.describeAccount) return grant.athlete
+  try {
+    return {...grant.athlete, ...(await o.describeAccount(grant.accessToken))}
+  } catch (error) {
+    const reason = redactSecrets((error as Error).message, [grant.accessToken, grant.refreshToken, o.clientSecret])
+    warn(
+      `Logged in, but the ${providerName(o.provider)} profile could not be read (${reason}); units default to metric.`,
+    )
+    return grant.athlete
   }
 }
 

@@ -65,7 +65,11 @@ describe('login, status and logout against the emulator', () => {
     assert.equal(config.clientId, emulator.client.id)
     assert.equal(config.session?.storage, 'file')
     assert.equal(config.session?.athlete?.firstname, emulator.athlete.firstname)
-    assert.equal(config.session?.athlete?.measurement_preference, emulator.athlete.measurement_preference)
+    assert.equal(
+      config.session?.athlete?.measurement_preference,
+      undefined,
+      "Strava's token response has the summary only",
+    )
     assert.deepEqual(config.session?.scopes, ['read', 'activity:read_all'])
     const configText = await readFile(join(configDir, 'config.json'), 'utf8')
     const record = (await credentials())[config.session!.account]
@@ -83,6 +87,41 @@ describe('login, status and logout against the emulator', () => {
       expiresAt: new Date(record.expiresAt * 1000).toISOString(),
       storage: 'file',
     })
+  })
+
+  it("saves the profile describeAccount reads with the new token (Strava's units preference)", async () => {
+    const tokensSeen: string[] = []
+    await login(
+      options({
+        describeAccount: async (accessToken) => {
+          tokensSeen.push(accessToken)
+          const response = await fetch(`${emulator.apiUrl}/athlete`, {
+            headers: {authorization: `Bearer ${accessToken}`},
+          })
+          return (await response.json()) as Record<string, unknown>
+        },
+      }),
+    )
+    const config = await readConfig(configDir)
+    assert.equal(config.session?.athlete?.measurement_preference, 'meters')
+    assert.equal(config.session?.athlete?.firstname, emulator.athlete.firstname)
+    const record = (await credentials())[config.session!.account]
+    assert.deepEqual(tokensSeen, [record.accessToken])
+  })
+
+  it('a profile that cannot be read does not fail the login: the summary is kept, with a warning', async () => {
+    const result = await login(
+      options({
+        describeAccount: async (accessToken) => {
+          throw new Error(`GET /athlete answered 503 for ${accessToken}`)
+        },
+      }),
+    )
+    assert.equal(result.athlete?.firstname, emulator.athlete.firstname)
+    assert.equal(result.athlete?.measurement_preference, undefined)
+    const record = (await credentials())[(await readConfig(configDir)).session!.account]
+    assert.match(warnings.join('\n'), /profile could not be read.*units default to metric/)
+    assert.ok(!warnings.join('\n').includes(record.accessToken), 'the token is redacted from the warning')
   })
 
   it('keeps the previous login when the new flow fails', async () => {

@@ -323,6 +323,13 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     assert.equal(typeof record.refreshToken, 'string')
     assert.equal(typeof record.accessToken, 'string')
     assert.deepEqual(record.scopes, ['read', 'activity:read_all'])
+    // Strava's token response has only the athlete summary; one GET /athlete adds the units preference.
+    assert.deepEqual(
+      emulator.requests.filter((entry) => entry.path.startsWith('/api/v3/')).map((entry) => entry.path),
+      ['/api/v3/athlete'],
+    )
+    const config = JSON.parse(await readFile(join(s.home.configDir, 'config.json'), 'utf8'))
+    assert.equal(config.session.athlete.measurement_preference, emulator.athlete.measurement_preference)
 
     emulator.clearRequests()
     const {result: statusRun, status} = await authStatus(s, {STRAVA_CLIENT_SECRET: undefined})

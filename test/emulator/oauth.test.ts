@@ -171,7 +171,9 @@ describe('emulator /oauth/token', () => {
     assert.match(String(body.refresh_token), /^[0-9a-f]{40}$/)
     assert.equal(body.expires_in, 21_600)
     assert.equal(body.expires_at, clock.now() / 1000 + 21_600)
-    assert.deepEqual(body.athlete, emulator.athlete)
+    const {measurement_preference: preference, ...summary} = emulator.athlete
+    assert.deepEqual(body.athlete, {...summary, resource_state: 2}, 'the summary athlete, as Strava sends it')
+    assert.equal(preference, 'meters', 'the units preference is only in the detailed athlete of GET /athlete')
   })
 
   it('accepts the credentials in a JSON body too', async () => {

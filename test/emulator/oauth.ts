@@ -105,6 +105,15 @@ export function authorizeDecision(context: OAuthContext, params: Params): Emulat
   )
 }
 
+/**
+ * The code exchange carries Strava's athlete summary (resource_state 2): no units preference, which
+ * only the detailed athlete of GET /athlete has.
+ */
+function athleteSummary(athlete: Record<string, unknown>): Record<string, unknown> {
+  const {measurement_preference: _detailedOnly, ...summary} = athlete
+  return {...summary, resource_state: 2}
+}
+
 export function token(context: OAuthContext, params: Params): EmulatorResponse {
   const client = context.clients.find((candidate) => candidate.id === params.get('client_id'))
   if (!client) return badRequest('Application', 'client_id')
@@ -120,7 +129,7 @@ export function token(context: OAuthContext, params: Params): EmulatorResponse {
         expires_in: issued.expiresIn,
         refresh_token: issued.refreshToken,
         access_token: issued.accessToken,
-        athlete: context.athlete,
+        athlete: athleteSummary(context.athlete),
       })
     }
 

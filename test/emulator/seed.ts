@@ -6,7 +6,7 @@ import type {EmulatorActivity} from './types.js'
 export const demoAthlete: Record<string, unknown> = {
   id: 48213764,
   username: 'lena_hoffmann',
-  resource_state: 2,
+  resource_state: 3,
   firstname: 'Lena',
   lastname: 'Hoffmann',
   bio: 'Runner, occasional triathlete, weekly notes on my blog.',

@@ -67,6 +67,7 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       stdin: process.stdin,
       stderr: process.stderr,
       warn: (message) => this.warn(message),
+      describeAccount: (accessToken) => detailedAthlete(accessToken),
     })
     const athlete = result.athlete ?? {}
     this.log(
@@ -76,4 +77,23 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       ),
     )
   }
+}
+
+/**
+ * The token response names the athlete only in summary; GET /athlete adds the units preference that
+ * `generate` defaults to. One API call, at login only.
+ */
+async function detailedAthlete(accessToken: string): Promise<Record<string, unknown>> {
+  const {StravaClient} = await import('../../strava/client.js')
+  const strava = new StravaClient({
+    tokens: {
+      accessToken: async () => accessToken,
+      renewAfterRejection: async () => {
+        throw new Error('Strava did not accept the new access token')
+      },
+    },
+    maxWait: 0,
+    retries: 1,
+  })
+  return (await strava.getAthlete()) as unknown as Record<string, unknown>
 }
