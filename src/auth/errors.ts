@@ -13,6 +13,7 @@ export type AuthErrorReason =
   | 'invalid_code' // authorization code expired, used or not for this redirect
   | 'invalid_refresh_token' // refresh token revoked, rotated away or expired
   | 'invalid_token' // access token not accepted (revocation)
+  | 'endpoint_not_found' // the server has no such endpoint: 404 or 405 (revocation)
   | 'rejected' // any other refusal of a token request
 
 export interface ErrorDetails {

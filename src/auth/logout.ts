@@ -72,9 +72,10 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
       revoked = true
     } catch (error) {
       const reason = redactSecrets((error as Error).message, [clientSecret, secrets.accessToken, secrets.refreshToken])
+      const byHand = o.provider.manageAccessUrl ? ` You can also revoke it at ${o.provider.manageAccessUrl}.` : ''
       warn(
-        `Could not revoke weeknotes' access at ${providerName(o.provider)} (${reason.replace(/\.$/, '')}); the local login is removed anyway. ` +
-          'You can also revoke it at https://www.strava.com/settings/apps.',
+        `Could not revoke weeknotes' access at ${providerName(o.provider)} (${reason.replace(/\.$/, '')}); the local login is removed anyway.` +
+          byHand,
       )
     }
   }

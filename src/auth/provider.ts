@@ -1,3 +1,5 @@
+export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none'
+
 /**
  * What the auth core needs to know about an OAuth 2.0 authorization server. Strava is the preset;
  * `oauthProvider` describes any other server (the end-to-end tests use panva's oidc-provider).
@@ -8,14 +10,26 @@ export interface OAuthProvider {
   displayName?: string
   authorizationEndpoint: string
   tokenEndpoint: string
-  /** RFC 7009 revocation (`token=...`). */
+  /** RFC 7009 revocation (`token=...&token_type_hint=...`): what logout uses when set. */
   revocationEndpoint?: string
-  /** Strava's `POST /oauth/deauthorize` (`access_token=...`), which revokes the whole grant. */
+  /** Client authentication at the revocation endpoint; default `tokenEndpointAuth`. */
+  revocationEndpointAuth?: ClientAuthMethod
+  /**
+   * Revoking one token of a grant revokes the others too (access and refresh token as a pair), so
+   * one request is enough; otherwise the refresh token and then the access token are revoked.
+   */
+  revocationRevokesGrant?: boolean
+  /**
+   * A legacy deauthorization endpoint taking the access token (as a Bearer header) and ending the whole
+   * grant. Used when there is no `revocationEndpoint`, or when that one answers 404 or 405 (not deployed).
+   */
   deauthorizationEndpoint?: string
+  /** Where a user can revoke the app's access by hand; named when revocation fails. */
+  manageAccessUrl?: string
   scopeSeparator: ',' | ' '
   defaultScopes: string[]
   pkce: boolean
-  tokenEndpointAuth: 'client_secret_post' | 'client_secret_basic' | 'none'
+  tokenEndpointAuth: ClientAuthMethod
   /** Host written in redirect_uri; the loopback receiver always binds 127.0.0.1 whatever this says. */
   loopbackHost: '127.0.0.1' | 'localhost'
   extraAuthorizationParams?: Record<string, string>
@@ -29,8 +43,8 @@ export const DEFAULT_STRAVA_OAUTH_URL = 'https://www.strava.com/oauth'
 
 export interface StravaProviderOptions {
   /**
-   * Use `${oauthUrl}/revoke` (RFC 7009 style, Strava's announced replacement for deauthorize) for
-   * logout. Off by default: `/deauthorize` is what Strava documents today.
+   * Log out through `${oauthUrl}/revoke` (default true). Strava's authentication docs offer it since
+   * 1 June 2026 and retire `/deauthorize` on 1 June 2027; `false` keeps the deauthorization alone.
    */
   revocation?: boolean
 }
@@ -46,7 +60,17 @@ export function stravaProvider(
     authorizationEndpoint: `${base}/authorize`,
     tokenEndpoint: `${base}/token`,
     deauthorizationEndpoint: `${base}/deauthorize`,
-    ...(options.revocation ? {revocationEndpoint: `${base}/revoke`} : {}),
+    // POST /oauth/revoke as Strava documents it: client credentials as HTTP Basic, `token` and
+    // `token_type_hint`; revoking either token revokes the other. /deauthorize stays the fallback
+    // for a server that answers 404 or 405 (see tokens.ts).
+    ...(options.revocation === false
+      ? {}
+      : {
+          revocationEndpoint: `${base}/revoke`,
+          revocationEndpointAuth: 'client_secret_basic' as const,
+          revocationRevokesGrant: true,
+        }),
+    manageAccessUrl: 'https://www.strava.com/settings/apps',
     // Strava's consent page and its `scope` redirect parameter use commas, not RFC 6749's spaces.
     scopeSeparator: ',',
     defaultScopes: ['read', 'activity:read_all'],

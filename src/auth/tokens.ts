@@ -94,47 +94,62 @@ export async function refreshGrant(
 }
 
 /**
- * Ends the grant at the server: RFC 7009 revocation where the provider has it (refresh token first,
- * which revokes the grant, then the access token for servers that do not cascade), else Strava's
- * deauthorization, which takes an access token; with only a refresh token one is fetched first.
+ * Ends the grant at the server: RFC 7009 revocation where the provider has it, else (or when that
+ * endpoint answers 404 or 405, not deployed) the legacy deauthorization, which takes an access token;
+ * with only a refresh token, or an expired access token, a fresh one is fetched first.
  */
 export async function revoke(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}): Promise<void> {
   const {provider} = o
-  const secrets = [o.accessToken, o.refreshToken]
   if (provider.revocationEndpoint) {
-    const endpoint = provider.revocationEndpoint
-    const tokens: Array<[string | undefined, string]> = [
-      [o.refreshToken, 'refresh_token'],
-      [o.accessToken, 'access_token'],
-    ]
-    for (const [token, hint] of tokens) {
-      if (!token) continue
-      await withRetries(o, () => postForm(o, endpoint, {token, token_type_hint: hint}, 'revocation', secrets))
+    try {
+      await revokeTokens(o, provider.revocationEndpoint)
+      return
+    } catch (error) {
+      const missing = error instanceof AuthError && error.reason === 'endpoint_not_found'
+      if (!missing || !provider.deauthorizationEndpoint) throw error
     }
-    return
   }
 
-  const endpoint = provider.deauthorizationEndpoint
-  if (!endpoint) return
-  // The access token authenticates this call by itself, so no client credentials go with it.
-  const deauthorize = (token: string) =>
+  if (provider.deauthorizationEndpoint) await deauthorize(o, provider.deauthorizationEndpoint)
+}
+
+/** RFC 7009: the refresh token first (it ends the grant on most servers), then the access token unless the pair goes together. */
+async function revokeTokens(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}, endpoint: string) {
+  const {provider} = o
+  const secrets = [o.accessToken, o.refreshToken]
+  const auth = {...o, provider: {...provider, tokenEndpointAuth: provider.revocationEndpointAuth ?? provider.tokenEndpointAuth}}
+  const tokens = (
+    [
+      [o.refreshToken, 'refresh_token'],
+      [o.accessToken, 'access_token'],
+    ] as const
+  ).filter((pair): pair is readonly [string, 'refresh_token' | 'access_token'] => Boolean(pair[0]))
+  for (const [token, hint] of provider.revocationRevokesGrant ? tokens.slice(0, 1) : tokens) {
+    await withRetries(o, () => postForm(auth, endpoint, {token, token_type_hint: hint}, 'revocation', secrets))
+  }
+}
+
+/** The legacy deauthorization: the access token authenticates the call by itself, in the Authorization header. */
+async function deauthorize(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}, endpoint: string) {
+  const secrets = [o.accessToken, o.refreshToken]
+  const send = (token: string) =>
     withRetries(o, () =>
-      postForm({...o, clientId: '', clientSecret: undefined}, endpoint, {access_token: token}, 'revocation', [
-        ...secrets,
-        token,
-      ]),
+      postForm({...o, clientId: '', clientSecret: undefined}, endpoint, {}, 'revocation', [...secrets, token], {
+        authorization: `Bearer ${token}`,
+      }),
     )
   const freshAccessToken = async () => (await refreshGrant({...o, refreshToken: o.refreshToken ?? ''})).accessToken
   if (!o.accessToken) {
-    if (o.refreshToken) await deauthorize(await freshAccessToken())
+    if (o.refreshToken) await send(await freshAccessToken())
     return
   }
+
   try {
-    await deauthorize(o.accessToken)
+    await send(o.accessToken)
   } catch (error) {
     // An expired access token cannot deauthorize; a fresh one from the refresh token can.
     if (!(error instanceof AuthError && error.reason === 'invalid_token' && o.refreshToken)) throw error
-    await deauthorize(await freshAccessToken())
+    await send(await freshAccessToken())
   }
 }
 
@@ -158,12 +173,14 @@ async function postForm(
   params: Record<string, string>,
   grant: Grant,
   extraSecrets: ReadonlyArray<string | undefined>,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Record<string, unknown>> {
   const secrets = [o.clientSecret, ...extraSecrets]
   const name = providerName(o.provider)
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
+    ...extraHeaders,
   }
   const form = new URLSearchParams(params)
   // Without a secret the client is public (RFC 6749 §2.1): it identifies itself by client_id alone.
@@ -216,6 +233,13 @@ async function postForm(
     )
   }
 
+  // A revocation endpoint the server does not have (yet): the caller may fall back to another one.
+  if (grant === 'revocation' && (status === 404 || status === 405)) {
+    throw new AuthError(
+      `${name} has no ${new URL(url).pathname} endpoint (HTTP ${status}), so access was not revoked.`,
+      'endpoint_not_found',
+    )
+  }
   if (status === 429)
     throw new AuthRateLimitError(`${name} is rate limiting requests right now. Try again in 15 minutes.`)
   if (status >= 500) {

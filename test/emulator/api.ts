@@ -7,6 +7,8 @@ import type {Grant} from './tokens.js'
 export interface ApiContext {
   athlete: Record<string, unknown>
   activities: StoredActivity[]
+  /** Every second page holds half of per_page without being the last (see pageBounds). */
+  shortPages?: boolean
 }
 
 /** Epoch seconds; anything above 1e11 (year 5138) is a caller passing milliseconds. */
@@ -63,6 +65,21 @@ function listActivities(context: ApiContext, query: URLSearchParams, grant: Gran
     const order = a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
     return ascending ? order : -order
   })
-  const pageItems = selected.slice((page - 1) * perPage, page * perPage)
+  const [start, end] = pageBounds(page, perPage, context.shortPages ?? false)
+  const pageItems = selected.slice(start, end)
   return jsonText(200, `[${pageItems.map((activity) => activity.json).join(',')}]`)
+}
+
+/**
+ * The slice a page covers. Strava's docs warn that a page may hold fewer than per_page items without
+ * being the last; with `short` every even page holds half of per_page (rounded up), and the pages
+ * after it continue where it stopped, so nothing is skipped: only a client that takes a short page
+ * for the end misses activities.
+ */
+function pageBounds(page: number, perPage: number, short: boolean): [number, number] {
+  if (!short) return [(page - 1) * perPage, page * perPage]
+  const half = Math.ceil(perPage / 2)
+  const evenPagesBefore = Math.floor((page - 1) / 2)
+  const start = (page - 1) * perPage - evenPagesBefore * (perPage - half)
+  return [start, start + (page % 2 === 0 ? half : perPage)]
 }

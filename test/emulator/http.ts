@@ -57,7 +57,14 @@ export const recordNotFound = () => fault(404, 'Record Not Found', 'resource', '
  * answers this body (seen in stravalib/stravalib#730 and dreeveapp/dreeve#2562).
  */
 export const applicationInactive = () => fault(403, 'Forbidden', 'Application', 'Status', 'Inactive')
-export const rateLimitExceeded = () => fault(429, 'Rate Limit Exceeded', 'Application', 'rate limit', 'exceeded')
+/**
+ * Strava's 429 body comes in two shapes in the wild: the usual fault list, and `errors` as a plain
+ * string (both recorded in client libraries' test cassettes); clients must cope with either.
+ */
+export const rateLimitExceeded = (shape: 'list' | 'string' = 'list') =>
+  shape === 'string'
+    ? json(429, {message: 'Rate Limit Exceeded', errors: 'Rate Limit Exceeded'})
+    : fault(429, 'Rate Limit Exceeded', 'Application', 'rate limit', 'exceeded')
 
 const maxBodyBytes = 1024 * 1024
 

@@ -2,7 +2,7 @@
 // demo. It follows Strava's documented behaviour and the published spec in ../shared/strava-api/;
 // each module cites the behaviour it copies. Switches (clock, token lifetime, rotation, rate limits,
 // injected faults) and a request log let tests provoke and observe what Strava would do.
-import {type IncomingMessage, type ServerResponse, STATUS_CODES, createServer} from 'node:http'
+import {type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {setTimeout as delay} from 'node:timers/promises'
 import {type StoredActivity, makeActivities, renderActivity} from './activities.js'
@@ -20,7 +20,14 @@ import {type OAuthContext, authorizeDecision, authorizePage, bearerToken, deauth
 import {RateLimiter} from './rate-limits.js'
 import {demoActivities, demoAthlete} from './seed.js'
 import {TokenStore} from './tokens.js'
-import type {EmulatorActivity, EmulatorFault, EmulatorOptions, RequestLogEntry, StravaEmulator} from './types.js'
+import type {
+  EmulatorActivity,
+  EmulatorEndpoints,
+  EmulatorFault,
+  EmulatorOptions,
+  RequestLogEntry,
+  StravaEmulator,
+} from './types.js'
 
 export type * from './types.js'
 export {makeActivities} from './activities.js'
@@ -30,6 +37,17 @@ export const defaultClient = {id: '12345', secret: 'emulator-client-secret', nam
 /** Strava's access token lifetime: 6 hours. */
 const defaultTokenLifetimeSeconds = 21_600
 const apiPrefix = '/api/v3'
+type Host = RequestLogEntry['host']
+
+/** The path below the API base on either host, or undefined when the request is not an API call. */
+function apiPath(host: Host, path: string): string | undefined {
+  if (host === 'next') return path
+  return path === apiPrefix || path.startsWith(`${apiPrefix}/`) ? path.slice(apiPrefix.length) : undefined
+}
+
+/** Strava's rate limits exempt only uploads from the "non-upload" (read) limit. */
+const isUpload = (method: string | undefined, path: string) =>
+  method === 'POST' && /^\/(uploads|activities)\/?$|^\/activities\/\d+\/media/.test(path)
 
 export async function startStravaEmulator(options: EmulatorOptions = {}): Promise<StravaEmulator> {
   const now = options.now ?? Date.now
@@ -38,11 +56,26 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     now,
     options.tokenLifetimeSeconds ?? defaultTokenLifetimeSeconds,
     options.rotateRefreshTokens ?? true,
+    options.reuseLiveAccessTokens ?? true,
   )
   const limiter = new RateLimiter(now)
   const athlete = structuredClone(demoAthlete)
-  const oauth: OAuthContext = {clients, tokens, athlete, autoApprove: options.autoApprove ?? false}
-  const api = {athlete, activities: [] as StoredActivity[]}
+  const endpoints: EmulatorEndpoints = {
+    revoke: true,
+    deauthorize: true,
+    legacyApiHost: true,
+    nextApiHost: true,
+    tokenParams: true,
+    ...options.endpoints,
+  }
+  const switches = {
+    tokenScopeSeparator: options.tokenScopeSeparator,
+    rememberApprovals: options.rememberApprovals ?? false,
+    rateLimitHeaderCase: options.rateLimitHeaderCase ?? 'canonical',
+    rateLimitBody: options.rateLimitBody ?? 'list',
+  }
+  const oauth: OAuthContext = {clients, tokens, athlete, autoApprove: options.autoApprove ?? false, switches}
+  const api = {athlete, activities: [] as StoredActivity[], shortPages: options.shortPages ?? false}
   const faults: EmulatorFault[] = []
   const requests: RequestLogEntry[] = []
   const closing = new AbortController()
@@ -78,39 +111,49 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
       case 'inactive':
         return applicationInactive()
       case 'rateLimited':
-        return rateLimitExceeded()
+        return rateLimitExceeded(switches.rateLimitBody)
       default:
         return undefined
     }
   }
 
-  async function route(request: IncomingMessage, url: URL, params: Map<string, string>): Promise<EmulatorResponse> {
+  function routeApi(request: IncomingMessage, path: string, url: URL, params: Map<string, string>): EmulatorResponse {
+    // Every API request counts against the limits and every answer carries the usage headers.
+    if (!limiter.take(!isUpload(request.method, path))) return withRateHeaders(rateLimitExceeded(switches.rateLimitBody))
+    // Until 1 June 2027 Strava also reads `access_token` from the query or form; from then on headers only.
+    const presented =
+      bearerToken(request.headers.authorization) ?? (endpoints.tokenParams ? params.get('access_token') : undefined)
+    const grant = tokens.authenticate(presented ?? '')
+    const response = request.method === 'GET' ? apiRoute(api, path, url.searchParams, grant) : recordNotFound()
+    return withRateHeaders(response)
+  }
+
+  async function route(
+    request: IncomingMessage,
+    url: URL,
+    params: Map<string, string>,
+    host: Host,
+  ): Promise<EmulatorResponse> {
     const {method} = request
     const path = url.pathname
-    if (path === apiPrefix || path.startsWith(`${apiPrefix}/`)) {
-      // Every API request counts against the limits and every answer carries the usage headers.
-      if (!limiter.take(method === 'GET')) return withRateHeaders(rateLimitExceeded())
-      const grant = tokens.authenticate(bearerToken(request.headers.authorization) ?? '')
-      const response =
-        method === 'GET' ? apiRoute(api, path.slice(apiPrefix.length), url.searchParams, grant) : recordNotFound()
-      return withRateHeaders(response)
-    }
-
+    const api = apiPath(host, path)
+    if (api !== undefined) return host === 'legacy' && !endpoints.legacyApiHost ? recordNotFound() : routeApi(request, api, url, params)
     if (path === '/oauth/authorize' && method === 'GET') return authorizePage(oauth, params)
     if (path === '/oauth/authorize' && method === 'POST') return authorizeDecision(oauth, params)
     if (path === '/oauth/token' && method === 'POST') return token(oauth, params)
-    if (path === '/oauth/deauthorize' && method === 'POST')
+    if (path === '/oauth/deauthorize' && method === 'POST' && endpoints.deauthorize)
       return deauthorize(oauth, params, request.headers.authorization)
-    if (path === '/oauth/revoke' && method === 'POST') return revoke(oauth, params)
+    if (path === '/oauth/revoke' && method === 'POST' && endpoints.revoke)
+      return revoke(oauth, params, request.headers.authorization)
     return recordNotFound()
   }
 
   const withRateHeaders = (response: EmulatorResponse, pinned?: 'short' | 'daily'): EmulatorResponse => ({
     ...response,
-    headers: {...response.headers, ...limiter.headers(pinned)},
+    headers: {...response.headers, ...limiter.headers(pinned, switches.rateLimitHeaderCase)},
   })
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(request: IncomingMessage, response: ServerResponse, host: Host): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     const body = request.method === 'POST' ? await readBody(request) : ''
     const params = parseParams(url.searchParams, request.headers['content-type'], body)
@@ -120,7 +163,11 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
       query: Object.fromEntries(url.searchParams),
       status: 0,
       at: now(),
+      host,
+      params: [...params.keys()],
     }
+    const scheme = /^(\S+)\s/.exec(request.headers.authorization ?? '')?.[1]
+    if (scheme) entry.authorization = scheme
     if (url.pathname === '/oauth/token') entry.grantType = params.get('grant_type')
     requests.push(entry)
 
@@ -134,11 +181,11 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     const replaced = fault && faultResponse(fault)
     let answer: EmulatorResponse
     if (replaced) {
-      const isApi = url.pathname.startsWith(apiPrefix)
+      const isApi = apiPath(host, url.pathname) !== undefined
       const pinned = fault.kind === 'rateLimited' ? fault.window : undefined
       answer = isApi || pinned ? withRateHeaders(replaced, pinned) : replaced
     } else {
-      answer = await route(request, url, params)
+      answer = await route(request, url, params, host)
     }
 
     // A cut-off body with a matching Content-Length: the HTTP exchange completes, the JSON does not parse.
@@ -150,23 +197,41 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
 
   if ((options.seed ?? 'demo') === 'demo') api.activities = render(demoActivities())
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (closing.signal.aborted) return
-      if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
-      response.end(JSON.stringify({message: 'Internal Server Error', errors: [{detail: String(error)}]}))
+  const serve = (host: Host) =>
+    createServer((request, response) => {
+      handle(request, response, host).catch((error: unknown) => {
+        if (closing.signal.aborted) return
+        if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'})
+        response.end(JSON.stringify({message: 'Internal Server Error', errors: [{detail: String(error)}]}))
+      })
     })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve((server.address() as AddressInfo).port)
+      })
+    })
+  const stop = (server: Server) =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve()
+      server.close((error) => (error ? reject(error) : resolve()))
+      server.closeAllConnections()
+    })
+
+  const server = serve('legacy')
+  // The new API host: a second listener, so a client sees a different origin (and a refused connection when off).
+  const nextServer = serve('next')
+  const url = `http://127.0.0.1:${await listen(server, options.port ?? 0)}`
+  const nextPort = await listen(nextServer, 0)
+  if (!endpoints.nextApiHost) await stop(nextServer)
 
   return {
     url,
     oauthUrl: `${url}/oauth`,
     apiUrl: `${url}${apiPrefix}`,
+    nextApiUrl: `http://127.0.0.1:${nextPort}`,
     client: clients[0],
     athlete,
     requests,
@@ -175,22 +240,33 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     addActivities: (list) => void api.activities.push(...render(list)),
     makeActivities,
     issueTokens({scope = 'read,activity:read_all', clientId = clients[0].id} = {}) {
-      const {accessToken, refreshToken, expiresAt} = tokens.issue({clientId, scopes: scope.split(',')})
+      const {accessToken, refreshToken, expiresAt} = tokens.issue({clientId, scopes: scope.split(/[\s,]+/)})
       return {accessToken, refreshToken, expiresAt}
     },
     expireAccessTokens: () => tokens.expireAll(),
     setTokenLifetime: (seconds) => void (tokens.lifetimeSeconds = seconds),
     setRotation: (on) => void (tokens.rotate = on),
+    async setEndpoints(changes) {
+      Object.assign(endpoints, changes)
+      if (endpoints.nextApiHost && !nextServer.listening) await listen(nextServer, nextPort)
+      if (!endpoints.nextApiHost) await stop(nextServer)
+    },
+    configure(changes) {
+      if (changes.reuseLiveAccessTokens !== undefined) tokens.reuseLiveAccessTokens = changes.reuseLiveAccessTokens
+      if (changes.shortPages !== undefined) api.shortPages = changes.shortPages
+      if ('tokenScopeSeparator' in changes) switches.tokenScopeSeparator = changes.tokenScopeSeparator
+      if (changes.rememberApprovals !== undefined) switches.rememberApprovals = changes.rememberApprovals
+      if (changes.rateLimitHeaderCase) switches.rateLimitHeaderCase = changes.rateLimitHeaderCase
+      if (changes.rateLimitBody) switches.rateLimitBody = changes.rateLimitBody
+    },
     setRateLimits({overall, read}) {
       if (overall) limiter.overall = overall
       if (read) limiter.read = read
     },
     inject: (fault) => void faults.push(fault),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        closing.abort()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      }),
+    async close() {
+      closing.abort()
+      await Promise.all([stop(server), stop(nextServer)])
+    },
   }
 }

@@ -4,13 +4,15 @@
 import {consentPage} from './consent-page.js'
 import {type EmulatorResponse, authorizationError, badRequest, html, json, redirect} from './http.js'
 import {type TokenStore, knownScopes} from './tokens.js'
-import type {EmulatorClient} from './types.js'
+import type {EmulatorClient, EmulatorOptions} from './types.js'
 
 export interface OAuthContext {
   clients: EmulatorClient[]
   tokens: TokenStore
   athlete: Record<string, unknown>
   autoApprove: boolean
+  /** The live switches (changed by `configure`). */
+  switches: Pick<EmulatorOptions, 'tokenScopeSeparator' | 'rememberApprovals'>
 }
 
 type Params = Map<string, string>
@@ -75,6 +77,13 @@ export function authorizePage(context: OAuthContext, params: Params): EmulatorRe
   const request = parseAuthorizationRequest(context, params)
   if ('status' in request) return request
   if (context.autoApprove) return approve(context, request, request.scopes)
+  // Strava: `auto` skips the consent page for an athlete who already authorized the app with these
+  // scopes; `force` always shows it (developers.strava.com/docs/authentication, approval_prompt).
+  const alreadyGranted =
+    context.switches.rememberApprovals &&
+    request.params.approval_prompt !== 'force' &&
+    context.tokens.hasGrant(request.client.id, request.scopes)
+  if (alreadyGranted) return approve(context, request, request.scopes)
   const {firstname, lastname} = context.athlete
   return html(
     200,
@@ -129,6 +138,7 @@ export function token(context: OAuthContext, params: Params): EmulatorResponse {
         expires_in: issued.expiresIn,
         refresh_token: issued.refreshToken,
         access_token: issued.accessToken,
+        ...grantedScope(context, issued.grant.scopes),
         athlete: athleteSummary(context.athlete),
       })
     }
@@ -142,12 +152,19 @@ export function token(context: OAuthContext, params: Params): EmulatorResponse {
         expires_at: issued.expiresAt,
         expires_in: issued.expiresIn,
         refresh_token: issued.refreshToken,
+        ...grantedScope(context, issued.grant.scopes),
       })
     }
 
     default:
       return badRequest('Application', 'grant_type')
   }
+}
+
+/** Strava's token responses have started to carry the granted scopes, space-separated; a switch adds them. */
+function grantedScope(context: OAuthContext, scopes: string[]): {scope?: string} {
+  const separator = context.switches.tokenScopeSeparator
+  return separator ? {scope: scopes.join(separator)} : {}
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -163,22 +180,33 @@ export function deauthorize(context: OAuthContext, params: Params, authorization
   return json(200, {access_token: accessToken})
 }
 
-/**
- * RFC 7009 revocation (Strava's announced replacement for deauthorize). Client credentials are checked
- * when sent; an unknown token still answers 200, as RFC 7009 section 2.2 requires.
- */
-export function revoke(context: OAuthContext, params: Params): EmulatorResponse {
-  const clientId = params.get('client_id')
-  if (clientId !== undefined) {
-    const client = context.clients.find((candidate) => candidate.id === clientId)
-    if (!client) return json(401, {error: 'invalid_client'})
-    if (params.has('client_secret') && params.get('client_secret') !== client.secret) {
-      return json(401, {error: 'invalid_client'})
-    }
-  }
+/** `Authorization: Basic base64(client_id:client_secret)`, each part form-urlencoded (RFC 6749 section 2.3.1). */
+function basicCredentials(authorization: string | undefined): {id: string; secret: string} | undefined {
+  const encoded = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1]
+  if (!encoded) return undefined
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon === -1) return undefined
+  const part = (text: string) => decodeURIComponent(text.replaceAll('+', ' '))
+  return {id: part(decoded.slice(0, colon)), secret: part(decoded.slice(colon + 1))}
+}
 
+/**
+ * Strava's POST /oauth/revoke (authentication docs, since 1 June 2026): client credentials as HTTP
+ * Basic, `token` (access or refresh) and an optional `token_type_hint`; revoking either token revokes
+ * the other. An unknown token answers 200, as RFC 7009 section 2.2 requires.
+ */
+export function revoke(context: OAuthContext, params: Params, authorization?: string): EmulatorResponse {
+  const credentials = basicCredentials(authorization)
+  const client = context.clients.find((candidate) => candidate.id === credentials?.id)
+  if (!client || client.secret !== credentials?.secret) return json(401, {error: 'invalid_client'})
   const token = params.get('token')
   if (!token) return json(400, {error: 'invalid_request'})
+  const hint = params.get('token_type_hint')
+  if (hint !== undefined && !['access_token', 'refresh_token'].includes(hint)) {
+    return json(400, {error: 'unsupported_token_type'})
+  }
+
   context.tokens.revokeToken(token)
   return {status: 200, headers: {}, body: ''}
 }

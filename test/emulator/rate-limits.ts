@@ -16,19 +16,30 @@ export class RateLimiter {
   constructor(private readonly now: () => number) {}
 
   /**
-   * Counts one request unless a limit is already reached; returns whether it may proceed. Requests
-   * refused with 429 are not counted, so the usage header shows the limit itself.
+   * Counts one request unless a limit is reached; returns whether it may proceed. Strava's docs:
+   * "requests violating the short term limit will still count toward the long term limit", so a
+   * request refused by a 15-minute window is added to the daily usage; one refused by a daily window
+   * is not counted. `isRead`: Strava's "non-upload" limit covers every endpoint but POST /activities,
+   * POST /uploads and media uploads (developers.strava.com/docs/rate-limits).
    */
   take(isRead: boolean): boolean {
     this.rollWindows()
-    const pairs: (keyof typeof this.usage)[] = isRead ? ['overall', 'read'] : ['overall']
-    if (pairs.some((name) => this.usage[name].some((used, window) => used >= this[name][window]))) return false
-    for (const name of pairs) this.usage[name] = [this.usage[name][0] + 1, this.usage[name][1] + 1]
-    return true
+    const names: (keyof typeof this.usage)[] = isRead ? ['overall', 'read'] : ['overall']
+    const reached = (window: 0 | 1) => names.some((name) => this.usage[name][window] >= this[name][window])
+    if (reached(1)) return false
+    const refused = reached(0)
+    for (const name of names) {
+      this.usage[name] = [this.usage[name][0] + (refused ? 0 : 1), this.usage[name][1] + 1]
+    }
+
+    return !refused
   }
 
-  /** Headers for the current usage, or (for an injected 429) usage pinned at one window's limit. */
-  headers(pinnedAtLimit?: 'short' | 'daily'): Record<string, string> {
+  /**
+   * Headers for the current usage, or (for an injected 429) usage pinned at one window's limit. Strava
+   * writes the names as X-RateLimit-Limit; `lower` writes them as HTTP/2 and some proxies pass them on.
+   */
+  headers(pinnedAtLimit?: 'short' | 'daily', letterCase: 'canonical' | 'lower' = 'canonical'): Record<string, string> {
     this.rollWindows()
     const show = (name: 'overall' | 'read') => {
       const usage = [...this.usage[name]]
@@ -36,12 +47,15 @@ export class RateLimiter {
       return usage.join(',')
     }
 
-    return {
-      'x-ratelimit-limit': this.overall.join(','),
-      'x-ratelimit-usage': show('overall'),
-      'x-readratelimit-limit': this.read.join(','),
-      'x-readratelimit-usage': show('read'),
+    const headers: Record<string, string> = {
+      'X-RateLimit-Limit': this.overall.join(','),
+      'X-RateLimit-Usage': show('overall'),
+      'X-ReadRateLimit-Limit': this.read.join(','),
+      'X-ReadRateLimit-Usage': show('read'),
     }
+    return letterCase === 'lower'
+      ? Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+      : headers
   }
 
   private rollWindows(): void {

@@ -15,6 +15,8 @@ export const knownScopes = [
 
 /** Strava lets an authorization code be exchanged within 10 minutes. */
 const codeLifetimeMs = 10 * 60 * 1000
+/** Strava's authentication docs: a refresh returns the current access token unless it expires within an hour. */
+const renewWithinMs = 60 * 60 * 1000
 
 /** One athlete's consent to one client; every token of a login belongs to one grant. */
 export interface Grant {
@@ -36,11 +38,15 @@ export class TokenStore {
   private readonly codes = new Map<string, Grant & {expiresAtMs: number}>()
   private readonly accessTokens = new Map<string, {grant: Grant; expiresAtMs: number}>()
   private readonly refreshTokens = new Map<string, Grant>()
+  /** The newest access token of each grant, which a refresh hands back while it has more than an hour left. */
+  private readonly latest = new Map<Grant, string>()
 
   constructor(
     private readonly now: () => number,
     public lifetimeSeconds: number,
     public rotate: boolean,
+    /** Off: every refresh mints a new access token (the emulator's behaviour before it followed Strava here). */
+    public reuseLiveAccessTokens = true,
   ) {}
 
   createCode(grant: Grant): string {
@@ -64,20 +70,36 @@ export class TokenStore {
     const expiresAtMs = this.now() + this.lifetimeSeconds * 1000
     this.accessTokens.set(accessToken, {grant, expiresAtMs})
     this.refreshTokens.set(refreshToken, grant)
+    this.latest.set(grant, accessToken)
     return {accessToken, refreshToken, expiresAt: Math.floor(expiresAtMs / 1000), expiresIn: this.lifetimeSeconds}
   }
 
   /**
-   * A refresh always mints a new access token here (Strava hands back the current one while it has
-   * more than an hour left; tests want a visible change). With rotation on, the old refresh token is
-   * invalid at once; earlier access tokens stay valid until they expire, as on Strava.
+   * Strava's authentication docs: while the current access token has more than an hour left, a refresh
+   * returns it with its expiry (and the same refresh token); within the last hour a new one is issued.
+   * With rotation on, a new access token comes with a new refresh token and the old one is invalid at
+   * once; earlier access tokens stay valid until they expire.
    */
-  refresh(refreshToken: string, clientId: string): TokenSet | undefined {
+  refresh(refreshToken: string, clientId: string): (TokenSet & {grant: Grant}) | undefined {
     const grant = this.refreshTokens.get(refreshToken)
     if (!grant || grant.clientId !== clientId) return undefined
-    if (!this.rotate) return this.issue(grant, refreshToken)
+    const current = this.latest.get(grant)
+    const entry = current === undefined ? undefined : this.accessTokens.get(current)
+    if (this.reuseLiveAccessTokens && current && entry && entry.expiresAtMs - this.now() > renewWithinMs) {
+      const expiresIn = Math.floor((entry.expiresAtMs - this.now()) / 1000)
+      return {grant, accessToken: current, refreshToken, expiresAt: Math.floor(entry.expiresAtMs / 1000), expiresIn}
+    }
+
+    if (!this.rotate) return {grant, ...this.issue(grant, refreshToken)}
     this.refreshTokens.delete(refreshToken)
-    return this.issue(grant)
+    return {grant, ...this.issue(grant)}
+  }
+
+  /** Whether the athlete has a live grant for this client covering every one of the scopes (approval_prompt=auto). */
+  hasGrant(clientId: string, scopes: string[]): boolean {
+    return [...this.refreshTokens.values()].some(
+      (grant) => grant.clientId === clientId && scopes.every((scope) => grant.scopes.includes(scope)),
+    )
   }
 
   /** The grant behind a valid (known, unexpired) access token. */
@@ -101,12 +123,11 @@ export class TokenStore {
   }
 
   /**
-   * RFC 7009: revoking an access token ends that token; revoking a refresh token ends its grant,
-   * access tokens included. Returns whether the token was known.
+   * Strava's /oauth/revoke: revoking either the access or the refresh token revokes the pair, so the
+   * whole grant (every token of that login) ends. Returns whether the token was known.
    */
   revokeToken(token: string): boolean {
-    if (this.accessTokens.delete(token)) return true
-    const grant = this.refreshTokens.get(token)
+    const grant = this.accessTokens.get(token)?.grant ?? this.refreshTokens.get(token)
     if (!grant) return false
     for (const [key, value] of this.refreshTokens) if (value === grant) this.refreshTokens.delete(key)
     for (const [key, entry] of this.accessTokens) if (entry.grant === grant) this.accessTokens.delete(key)
