@@ -117,7 +117,10 @@ export async function revoke(o: TokenClientOptions & {accessToken?: string; refr
 async function revokeTokens(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}, endpoint: string) {
   const {provider} = o
   const secrets = [o.accessToken, o.refreshToken]
-  const auth = {...o, provider: {...provider, tokenEndpointAuth: provider.revocationEndpointAuth ?? provider.tokenEndpointAuth}}
+  const auth = {
+    ...o,
+    provider: {...provider, tokenEndpointAuth: provider.revocationEndpointAuth ?? provider.tokenEndpointAuth},
+  }
   const tokens = (
     [
       [o.refreshToken, 'refresh_token'],

@@ -188,8 +188,8 @@ describe('login, status and logout against the emulator', () => {
     })
     assert.deepEqual(result, {wasLoggedIn: true, revoked: true})
     assert.deepEqual(
-      emulator.requests.map((request) => request.path),
-      ['/oauth/deauthorize'],
+      emulator.requests.map((request) => [request.path, request.status, request.authorization]),
+      [['/oauth/revoke', 200, 'Basic']],
     )
     assert.deepEqual(await readdir(configDir), ['config.json'])
     assert.deepEqual(await readConfig(configDir), {clientId: emulator.client.id})
@@ -198,6 +198,48 @@ describe('login, status and logout against the emulator', () => {
       wasLoggedIn: false,
       revoked: false,
     })
+  })
+
+  it('logout after June 2027 (/oauth/deauthorize retired) revokes through /oauth/revoke, and the tokens are dead', async () => {
+    await login(options())
+    const record = Object.values(await credentials())[0] as {accessToken: string}
+    await emulator.setEndpoints({deauthorize: false})
+    try {
+      emulator.clearRequests()
+      const result = await logout({configDir, env: {}, provider: stravaProvider(emulator.oauthUrl)})
+      assert.deepEqual(result, {wasLoggedIn: true, revoked: true})
+      assert.deepEqual(
+        emulator.requests.map((request) => request.path),
+        ['/oauth/revoke'],
+      )
+      const athlete = await fetch(`${emulator.apiUrl}/athlete`, {
+        headers: {authorization: `Bearer ${record.accessToken}`},
+      })
+      assert.equal(athlete.status, 401)
+    } finally {
+      await emulator.setEndpoints({deauthorize: true})
+    }
+  })
+
+  it('logout with neither endpoint answering (404) removes the login and says where to revoke by hand', async () => {
+    await login(options())
+    await emulator.setEndpoints({revoke: false, deauthorize: false})
+    try {
+      const result = await logout({
+        configDir,
+        env: {},
+        provider: stravaProvider(emulator.oauthUrl),
+        warn: (m) => warnings.push(m),
+      })
+      assert.deepEqual(result, {wasLoggedIn: true, revoked: false})
+      assert.match(
+        warnings.join('\n'),
+        /removed anyway\. You can also revoke it at https:\/\/www\.strava\.com\/settings\/apps\./,
+      )
+      assert.equal((await readAuthStatus({configDir, env: {}})).loggedIn, false)
+    } finally {
+      await emulator.setEndpoints({revoke: true, deauthorize: true})
+    }
   })
 
   it('logout still clears local state with a warning when Strava cannot be reached', async () => {

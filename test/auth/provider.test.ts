@@ -8,7 +8,10 @@ test('the Strava preset builds its endpoints from the given OAuth URL', () => {
   assert.equal(provider.authorizationEndpoint, 'http://127.0.0.1:4567/oauth/authorize')
   assert.equal(provider.tokenEndpoint, 'http://127.0.0.1:4567/oauth/token')
   assert.equal(provider.deauthorizationEndpoint, 'http://127.0.0.1:4567/oauth/deauthorize')
-  assert.equal(provider.revocationEndpoint, undefined)
+  assert.equal(provider.revocationEndpoint, 'http://127.0.0.1:4567/oauth/revoke')
+  assert.equal(provider.revocationEndpointAuth, 'client_secret_basic')
+  assert.equal(provider.revocationRevokesGrant, true)
+  assert.equal(provider.manageAccessUrl, 'https://www.strava.com/settings/apps')
   assert.equal(provider.scopeSeparator, ',')
   assert.deepEqual(provider.defaultScopes, ['read', 'activity:read_all'])
   assert.equal(provider.pkce, false)
@@ -29,8 +32,11 @@ test('the Strava preset reads STRAVA_OAUTH_URL, else uses strava.com', (t) => {
   assert.equal(stravaProvider().authorizationEndpoint, 'https://www.strava.com/oauth/authorize')
 })
 
-test('the Strava preset uses /revoke only when asked', () => {
+test('the Strava preset revokes through /revoke unless told to deauthorize only', () => {
   assert.equal(stravaProvider('http://x/oauth', {revocation: true}).revocationEndpoint, 'http://x/oauth/revoke')
+  const legacy = stravaProvider('http://x/oauth', {revocation: false})
+  assert.equal(legacy.revocationEndpoint, undefined)
+  assert.equal(legacy.deauthorizationEndpoint, 'http://x/oauth/deauthorize')
 })
 
 test('a generic provider defaults to spaces, PKCE and HTTP Basic', () => {

@@ -61,8 +61,37 @@ describe('auth core against the Strava emulator', () => {
       accessToken: renewed.accessToken,
       refreshToken: renewed.refreshToken,
     })
-    assert.equal(emulator.requests.at(-1)?.path, '/oauth/deauthorize')
+    assert.equal(emulator.requests.at(-1)?.path, '/oauth/revoke')
     assert.equal(emulator.requests.at(-1)?.status, 200)
+    assert.equal(emulator.requests.at(-1)?.authorization, 'Basic')
+    const ended = await refreshGrant({provider, clientId, clientSecret, refreshToken: renewed.refreshToken!}).catch(
+      (e: unknown) => e,
+    )
+    assert.ok(ended instanceof AuthError, 'revoking the refresh token ended the pair')
+  })
+
+  it('falls back to /oauth/deauthorize when /oauth/revoke is not there (404)', async () => {
+    const provider = stravaProvider(emulator.oauthUrl)
+    const {id: clientId, secret: clientSecret} = emulator.client
+    const tokens = emulator.issueTokens()
+    await emulator.setEndpoints({revoke: false})
+    try {
+      emulator.clearRequests()
+      await revoke({provider, clientId, clientSecret, ...tokens})
+      assert.deepEqual(
+        emulator.requests.map((r) => [r.path, r.status, r.authorization, r.params]),
+        [
+          ['/oauth/revoke', 404, 'Basic', ['token', 'token_type_hint']],
+          ['/oauth/deauthorize', 200, 'Bearer', []],
+        ],
+      )
+      const athlete = await fetch(`${emulator.apiUrl}/athlete`, {
+        headers: {authorization: `Bearer ${tokens.accessToken}`},
+      })
+      assert.equal(athlete.status, 401)
+    } finally {
+      await emulator.setEndpoints({revoke: true})
+    }
   })
 
   it('says the client secret was rejected, without showing it', async () => {

@@ -350,23 +350,99 @@ test('a 429 from the token endpoint is exit 4', async (t) => {
   assert.equal(error.exitCode, 4)
 })
 
-test('revoke uses Strava deauthorization with the access token alone', async (t) => {
+/** The Strava preset as it was before /oauth/revoke: deauthorization alone. */
+function deauthorizeOnly(server: FakeOAuthServer) {
+  return {
+    provider: stravaProvider(`${server.url}/oauth`, {revocation: false}),
+    clientId: '1',
+    clientSecret: CLIENT_SECRET,
+  }
+}
+
+const basicAuth = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+
+test('revoke posts once to Strava /oauth/revoke: Basic client credentials, the refresh token and its hint', async (t) => {
+  const server = await withServer(t)
+  server.handle('/oauth/revoke', () => ({status: 200}))
+  await revoke({...stravaClient(server), accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN})
+  assert.equal(server.requests.length, 1, 'revoking one token of the pair revokes the other')
+  const [request] = server.requests
+  assert.equal(request.path, '/oauth/revoke')
+  assert.equal(request.headers.authorization, basicAuth('1', CLIENT_SECRET))
+  assert.deepEqual(Object.fromEntries(request.form), {token: REFRESH_TOKEN, token_type_hint: 'refresh_token'})
+  assert.equal(request.query.size, 0, 'nothing in the query')
+})
+
+test('revoke sends the access token when there is no refresh token', async (t) => {
+  const server = await withServer(t)
+  server.handle('/oauth/revoke', () => ({status: 200}))
+  await revoke({...stravaClient(server), accessToken: ACCESS_TOKEN})
+  assert.deepEqual(Object.fromEntries(server.requests[0].form), {token: ACCESS_TOKEN, token_type_hint: 'access_token'})
+})
+
+for (const status of [404, 405]) {
+  test(`revoke falls back to /oauth/deauthorize when /oauth/revoke answers ${status}`, async (t) => {
+    const server = await withServer(t)
+    server.handle('/oauth/revoke', () => ({status, body: {message: 'Record Not Found'}}))
+    server.handle('/oauth/deauthorize', () => ({status: 200, body: {access_token: ACCESS_TOKEN}}))
+    await revoke({...stravaClient(server), accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN})
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      ['/oauth/revoke', '/oauth/deauthorize'],
+    )
+  })
+}
+
+test('revoke does not fall back on other refusals: a 401 or a 500 is the error', async (t) => {
+  const server = await withServer(t)
+  server.handle('/oauth/revoke', () => ({status: 401, body: {error: 'invalid_client'}}))
+  const error = await revoke({...stravaClient(server), accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN}).catch(
+    (e: unknown) => e,
+  )
+  assert.ok(error instanceof AuthError)
+  assert.equal(error.reason, 'invalid_client')
+  assertNoSecrets(error.message)
+  assert.deepEqual(
+    server.requests.map((r) => r.path),
+    ['/oauth/revoke'],
+  )
+
+  server.handle('/oauth/revoke', () => ({status: 500}))
+  await assert.rejects(
+    revoke({...stravaClient(server), accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, sleep: noSleep}),
+    AuthServerUnavailableError,
+  )
+  assert.ok(!server.requests.some((r) => r.path === '/oauth/deauthorize'))
+})
+
+test('revoke reports a retired deauthorization (404 from both endpoints) as not revoked', async (t) => {
+  const server = await withServer(t)
+  const error = await revoke({...stravaClient(server), accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN}).catch(
+    (e: unknown) => e,
+  )
+  assert.ok(error instanceof AuthError)
+  assert.equal(error.reason, 'endpoint_not_found')
+  assert.match(error.message, /no \/oauth\/deauthorize endpoint \(HTTP 404\)/)
+})
+
+test('revoke uses Strava deauthorization with the access token alone, in the Authorization header', async (t) => {
   const server = await withServer(t)
   server.handle('/oauth/deauthorize', () => ({status: 200, body: {access_token: ACCESS_TOKEN}}))
   await revoke({
-    ...stravaClient(server),
+    ...deauthorizeOnly(server),
     accessToken: ACCESS_TOKEN,
     refreshToken: REFRESH_TOKEN,
   })
   assert.equal(server.requests.length, 1)
   assert.equal(server.requests[0].path, '/oauth/deauthorize')
-  assert.deepEqual(Object.fromEntries(server.requests[0].form), {access_token: ACCESS_TOKEN})
+  assert.equal(server.requests[0].headers.authorization, `Bearer ${ACCESS_TOKEN}`)
+  assert.deepEqual(Object.fromEntries(server.requests[0].form), {}, 'no token in the form')
 })
 
 test('revoke refreshes an expired access token once and deauthorizes with the new one', async (t) => {
   const server = await withServer(t)
   server.handle('/oauth/deauthorize', (request) =>
-    request.form.get('access_token') === 'fresh-access-token'
+    request.headers.authorization === 'Bearer fresh-access-token'
       ? {status: 200, body: {}}
       : {
           status: 401,
@@ -378,7 +454,7 @@ test('revoke refreshes an expired access token once and deauthorizes with the ne
   )
   server.handle('/oauth/token', () => tokenResponse({access_token: 'fresh-access-token'}))
   await revoke({
-    ...stravaClient(server),
+    ...deauthorizeOnly(server),
     accessToken: ACCESS_TOKEN,
     refreshToken: REFRESH_TOKEN,
   })
@@ -392,7 +468,7 @@ test('revoke fails with exit 3 when the token is not accepted and there is no re
   const server = await withServer(t)
   server.handle('/oauth/deauthorize', () => ({status: 401, body: {message: 'Authorization Error', errors: []}}))
   const error = await revoke({
-    ...stravaClient(server),
+    ...deauthorizeOnly(server),
     accessToken: ACCESS_TOKEN,
   }).catch((e: unknown) => e)
   assert.ok(error instanceof AuthError)
@@ -400,11 +476,17 @@ test('revoke fails with exit 3 when the token is not accepted and there is no re
   assertNoSecrets(error.message)
 })
 
-test('revoke uses RFC 7009 revocation where configured: refresh token first, then access token', async (t) => {
+test('revoke on a generic RFC 7009 server: refresh token first, then access token', async (t) => {
   const server = await withServer(t)
-  server.handle('/oauth/revoke', () => ({status: 200}))
+  server.handle('/revoke', () => ({status: 200}))
+  const provider = oauthProvider({
+    authorizationEndpoint: `${server.url}/auth`,
+    tokenEndpoint: `${server.url}/token`,
+    revocationEndpoint: `${server.url}/revoke`,
+    tokenEndpointAuth: 'client_secret_post',
+  })
   await revoke({
-    provider: stravaProvider(`${server.url}/oauth`, {revocation: true}),
+    provider,
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     accessToken: ACCESS_TOKEN,
@@ -418,8 +500,8 @@ test('revoke uses RFC 7009 revocation where configured: refresh token first, the
       r.form.get('client_secret'),
     ]),
     [
-      ['/oauth/revoke', REFRESH_TOKEN, 'refresh_token', CLIENT_SECRET],
-      ['/oauth/revoke', ACCESS_TOKEN, 'access_token', CLIENT_SECRET],
+      ['/revoke', REFRESH_TOKEN, 'refresh_token', CLIENT_SECRET],
+      ['/revoke', ACCESS_TOKEN, 'access_token', CLIENT_SECRET],
     ],
   )
 })

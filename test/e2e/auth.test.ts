@@ -782,7 +782,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     assert.deepEqual(await findSecretsInFiles(home.root, [emulator.client.secret]), [])
   })
 
-  test('logout deauthorizes at Strava and deletes the stored secrets', async (t) => {
+  test('logout revokes at Strava (/oauth/revoke, HTTP Basic) and deletes the stored secrets', async (t) => {
     const s = await scenario(t, 'logout')
     if (!s) return
     assert.equal((await login(s)).code, 0)
@@ -793,10 +793,8 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
 
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(
-      emulator.requests
-        .filter((entry) => entry.path === '/oauth/deauthorize')
-        .map((entry) => [entry.method, entry.status]),
-      [['POST', 200]],
+      emulator.requests.map((entry) => [entry.method, entry.path, entry.status, entry.authorization, entry.params]),
+      [['POST', '/oauth/revoke', 200, 'Basic', ['token', 'token_type_hint']]],
     )
     assert.deepEqual(await keyringCredentials(s.service), [])
     assert.equal((await authStatus(s)).result.code, 3)

@@ -56,7 +56,7 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     now,
     options.tokenLifetimeSeconds ?? defaultTokenLifetimeSeconds,
     options.rotateRefreshTokens ?? true,
-    options.reuseLiveAccessTokens ?? true,
+    options.reuseLiveAccessTokens ?? false,
   )
   const limiter = new RateLimiter(now)
   const athlete = structuredClone(demoAthlete)
@@ -119,7 +119,8 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
 
   function routeApi(request: IncomingMessage, path: string, url: URL, params: Map<string, string>): EmulatorResponse {
     // Every API request counts against the limits and every answer carries the usage headers.
-    if (!limiter.take(!isUpload(request.method, path))) return withRateHeaders(rateLimitExceeded(switches.rateLimitBody))
+    if (!limiter.take(!isUpload(request.method, path)))
+      return withRateHeaders(rateLimitExceeded(switches.rateLimitBody))
     // Until 1 June 2027 Strava also reads `access_token` from the query or form; from then on headers only.
     const presented =
       bearerToken(request.headers.authorization) ?? (endpoints.tokenParams ? params.get('access_token') : undefined)
@@ -137,7 +138,8 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     const {method} = request
     const path = url.pathname
     const api = apiPath(host, path)
-    if (api !== undefined) return host === 'legacy' && !endpoints.legacyApiHost ? recordNotFound() : routeApi(request, api, url, params)
+    if (api !== undefined)
+      return host === 'legacy' && !endpoints.legacyApiHost ? recordNotFound() : routeApi(request, api, url, params)
     if (path === '/oauth/authorize' && method === 'GET') return authorizePage(oauth, params)
     if (path === '/oauth/authorize' && method === 'POST') return authorizeDecision(oauth, params)
     if (path === '/oauth/token' && method === 'POST') return token(oauth, params)
@@ -164,7 +166,7 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
       status: 0,
       at: now(),
       host,
-      params: [...params.keys()],
+      params: [...params.keys()].sort(),
     }
     const scheme = /^(\S+)\s/.exec(request.headers.authorization ?? '')?.[1]
     if (scheme) entry.authorization = scheme

@@ -47,7 +47,8 @@ describe('emulator rate limits', () => {
       method: 'POST',
       headers: {authorization: `Bearer ${token}`},
     })
-    assert.deepEqual(rateHeaders(post), {limit: '200,2000', usage: '4,4', readLimit: '100,1000', readUsage: '3,3'})
+    // Strava's "non-upload" (read) limit covers every endpoint but uploads, POSTs included.
+    assert.deepEqual(rateHeaders(post), {limit: '200,2000', usage: '4,4', readLimit: '100,1000', readUsage: '4,4'})
     assert.equal((await fetch(`${emulator.oauthUrl}/token`, {method: 'POST'})).headers.get('x-ratelimit-usage'), null)
   })
 
@@ -59,13 +60,14 @@ describe('emulator rate limits', () => {
     const limited = await getApi(emulator, '/athlete', token)
     assert.equal(limited.status, 429)
     assert.deepEqual(await limited.json(), rateLimitExceeded)
-    assert.deepEqual(rateHeaders(limited), {limit: '200,2000', usage: '2,2', readLimit: '2,1000', readUsage: '2,2'})
+    // Strava: "requests violating the short term limit will still count toward the long term limit".
+    assert.deepEqual(rateHeaders(limited), {limit: '200,2000', usage: '2,3', readLimit: '2,1000', readUsage: '2,3'})
     clock.advance(1999) // 08:14:59.999, same window
     assert.equal((await getApi(emulator, '/athlete', token)).status, 429)
-    clock.advance(1) // 08:15:00, a new window; the daily count carries on
+    clock.advance(1) // 08:15:00, a new window; the daily count carries on, the two refused requests included
     const next = await getApi(emulator, '/athlete', token)
     assert.equal(next.status, 200)
-    assert.deepEqual(rateHeaders(next), {limit: '200,2000', usage: '1,3', readLimit: '2,1000', readUsage: '1,3'})
+    assert.deepEqual(rateHeaders(next), {limit: '200,2000', usage: '1,5', readLimit: '2,1000', readUsage: '1,5'})
   })
 
   it('answers 429 past the daily limit until midnight UTC', async () => {
@@ -85,7 +87,7 @@ describe('emulator rate limits', () => {
     assert.equal(rateHeaders(next).usage, '1,1')
   })
 
-  it('counts non-GET requests against the overall limit only', async () => {
+  it('counts uploads against the overall limit only, and a refused request towards the daily one', async () => {
     startAt('2024-03-16T10:00:00Z')
     emulator.setRateLimits({overall: [1, 2000]})
     const post = await fetch(`${emulator.apiUrl}/uploads`, {
@@ -95,7 +97,7 @@ describe('emulator rate limits', () => {
     assert.equal(post.status, 404)
     const limited = await getApi(emulator, '/athlete', token)
     assert.equal(limited.status, 429)
-    assert.deepEqual(rateHeaders(limited), {limit: '1,2000', usage: '1,1', readLimit: '100,1000', readUsage: '0,0'})
+    assert.deepEqual(rateHeaders(limited), {limit: '1,2000', usage: '1,2', readLimit: '100,1000', readUsage: '0,1'})
   })
 })
 
@@ -222,13 +224,21 @@ describe('emulator request log', () => {
       await getApi(emulator, '/athlete/activities?per_page=200&page=1', tokens.access_token)
       await postForm(`${emulator.oauthUrl}/deauthorize`, {access_token: tokens.access_token})
       const at = Date.parse('2024-03-11T08:00:01Z')
-      assert.deepEqual(emulator.requests.slice(1), [
-        {method: 'POST', path: '/oauth/token', query: {}, status: 200, grantType: 'authorization_code', at},
-        {method: 'POST', path: '/oauth/token', query: {}, status: 200, grantType: 'refresh_token', at},
-        {method: 'GET', path: '/api/v3/athlete/activities', query: {per_page: '200', page: '1'}, status: 0, at},
-        {method: 'GET', path: '/api/v3/athlete/activities', query: {per_page: '200', page: '1'}, status: 200, at},
-        {method: 'POST', path: '/oauth/deauthorize', query: {}, status: 200, at},
-      ])
+      const tokenForm = ['client_id', 'client_secret', 'grant_type']
+      const list = {method: 'GET', path: '/api/v3/athlete/activities', query: {per_page: '200', page: '1'}}
+      const common = {at, host: 'legacy'}
+      assert.deepEqual(
+        emulator.requests.slice(1),
+        [
+          {method: 'POST', path: '/oauth/token', query: {}, status: 200, grantType: 'authorization_code', ...common},
+          {method: 'POST', path: '/oauth/token', query: {}, status: 200, grantType: 'refresh_token', ...common},
+          {...list, status: 0, ...common, authorization: 'Bearer', params: ['page', 'per_page']},
+          {...list, status: 200, ...common, authorization: 'Bearer', params: ['page', 'per_page']},
+          {method: 'POST', path: '/oauth/deauthorize', query: {}, status: 200, ...common, params: ['access_token']},
+        ].map((entry, index) =>
+          index < 2 ? {...entry, params: [...tokenForm, index ? 'refresh_token' : 'code'].sort()} : entry,
+        ),
+      )
       assert.equal(emulator.requests[0].path, '/oauth/authorize')
       assert.equal(emulator.requests[0].status, 302)
       assert.ok(!JSON.stringify(emulator.requests).includes(emulator.client.secret), 'no secrets in the log')

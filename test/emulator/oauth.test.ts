@@ -319,27 +319,52 @@ describe('emulator deauthorize and revoke', () => {
     assert.deepEqual(await again.json(), fault('Authorization Error', 'Athlete', 'access_token', 'invalid'))
   })
 
-  it('revoke ends an access token alone, or a refresh token with its access tokens (RFC 7009)', async () => {
-    const kept = emulator.issueTokens()
-    const revokedAccess = emulator.issueTokens()
-    const form = {client_id: emulator.client.id, client_secret: emulator.client.secret}
-    assert.equal(
-      (await postForm(`${emulator.oauthUrl}/revoke`, {...form, token: revokedAccess.accessToken})).status,
-      200,
-    )
-    assert.equal((await getApi(emulator, '/athlete', revokedAccess.accessToken)).status, 401)
-    assert.equal((await refresh(emulator, revokedAccess.refreshToken)).status, 200, 'its refresh token lives on')
-
-    assert.equal((await postForm(`${emulator.oauthUrl}/revoke`, {...form, token: kept.refreshToken})).status, 200)
-    assert.equal((await refresh(emulator, kept.refreshToken)).status, 400)
-    assert.equal((await getApi(emulator, '/athlete', kept.accessToken)).status, 401)
+  const basic = (id: string, secret: string) => ({
+    authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
   })
 
-  it('revoke answers 200 for an unknown token, 400 without one and 401 for a wrong secret', async () => {
+  it('revoke (HTTP Basic client credentials) ends the pair: either token revokes the other', async () => {
+    const credentials = basic(emulator.client.id, emulator.client.secret)
+    const kept = emulator.issueTokens()
+    const byAccess = emulator.issueTokens()
     const url = `${emulator.oauthUrl}/revoke`
-    assert.equal((await postForm(url, {token: 'f'.repeat(40)})).status, 200)
-    assert.equal((await postForm(url, {})).status, 400)
-    const wrongSecret = await postForm(url, {client_id: emulator.client.id, client_secret: 'nope', token: 'x'})
-    assert.equal(wrongSecret.status, 401)
+    const response = await postForm(url, {token: byAccess.accessToken, token_type_hint: 'access_token'}, credentials)
+    assert.equal(response.status, 200)
+    assert.equal((await getApi(emulator, '/athlete', byAccess.accessToken)).status, 401)
+    assert.equal((await refresh(emulator, byAccess.refreshToken)).status, 400, 'its refresh token died with it')
+
+    const byRefresh = emulator.issueTokens()
+    assert.equal((await postForm(url, {token: byRefresh.refreshToken}, credentials)).status, 200)
+    assert.equal((await refresh(emulator, byRefresh.refreshToken)).status, 400)
+    assert.equal((await getApi(emulator, '/athlete', byRefresh.accessToken)).status, 401)
+    assert.equal((await getApi(emulator, '/athlete', kept.accessToken)).status, 200, 'another login lives on')
+  })
+
+  it('revoke answers 200 for an unknown token, 400 without one, 401 without or with wrong Basic credentials', async () => {
+    const url = `${emulator.oauthUrl}/revoke`
+    const credentials = basic(emulator.client.id, emulator.client.secret)
+    assert.equal((await postForm(url, {token: 'f'.repeat(40)}, credentials)).status, 200)
+    assert.equal((await postForm(url, {}, credentials)).status, 400)
+    assert.equal((await postForm(url, {token: 'x', token_type_hint: 'id_token'}, credentials)).status, 400)
+    assert.equal((await postForm(url, {token: 'x'}, basic(emulator.client.id, 'nope'))).status, 401)
+    const inBody = {client_id: emulator.client.id, client_secret: emulator.client.secret, token: 'x'}
+    assert.equal((await postForm(url, inBody)).status, 401, 'Strava documents HTTP Basic, not the form')
+  })
+
+  it('switches: /revoke not yet there, /deauthorize retired', async () => {
+    const tokens = emulator.issueTokens()
+    await emulator.setEndpoints({revoke: false, deauthorize: false})
+    try {
+      const credentials = basic(emulator.client.id, emulator.client.secret)
+      assert.equal(
+        (await postForm(`${emulator.oauthUrl}/revoke`, {token: tokens.refreshToken}, credentials)).status,
+        404,
+      )
+      const deauthorize = await postForm(`${emulator.oauthUrl}/deauthorize`, {access_token: tokens.accessToken})
+      assert.equal(deauthorize.status, 404)
+      assert.equal((await getApi(emulator, '/athlete', tokens.accessToken)).status, 200)
+    } finally {
+      await emulator.setEndpoints({revoke: true, deauthorize: true})
+    }
   })
 })

@@ -45,8 +45,8 @@ export class TokenStore {
     private readonly now: () => number,
     public lifetimeSeconds: number,
     public rotate: boolean,
-    /** Off: every refresh mints a new access token (the emulator's behaviour before it followed Strava here). */
-    public reuseLiveAccessTokens = true,
+    /** On: Strava's reuse of an access token with more than an hour left; off: every refresh mints one. */
+    public reuseLiveAccessTokens = false,
   ) {}
 
   createCode(grant: Grant): string {
