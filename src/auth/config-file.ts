@@ -49,10 +49,17 @@ export async function readConfig(configDir: string): Promise<WeeknotesConfig> {
   try {
     const parsed = JSON.parse(text) as unknown
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
-    return parsed as WeeknotesConfig
+    return withScopeList(parsed as WeeknotesConfig)
   } catch (error) {
     throw new ConfigFileError(path, (error as Error).message)
   }
+}
+
+/** A hand-edited config may hold the scopes as Strava writes them, one string with commas or spaces. */
+function withScopeList(config: WeeknotesConfig): WeeknotesConfig {
+  const scopes: unknown = config.session?.scopes
+  if (config.session && typeof scopes === 'string') config.session.scopes = scopes.split(/[\s,]+/).filter(Boolean)
+  return config
 }
 
 export async function writeConfig(configDir: string, config: WeeknotesConfig): Promise<void> {

@@ -85,6 +85,36 @@ describe(
       assert.match(result.stderr, /not a duration/)
     })
 
+    for (const scope of ['read activity:read_all', 'read, activity:read_all', 'read,activity:read_all']) {
+      it(`--scope "${scope}" asks Strava with commas and keeps the scopes of a space-separated token response`, async () => {
+        emulator.configure({tokenScopeSeparator: ' '})
+        try {
+          emulator.clearRequests()
+          const login = await run(
+            [
+              'auth',
+              '--client-id',
+              emulator.client.id,
+              '--client-secret-stdin',
+              '--insecure-storage',
+              '--scope',
+              scope,
+            ],
+            {},
+            `${emulator.client.secret}\n`,
+          )
+          assert.equal(login.code, 0, login.stderr)
+          const authorize = emulator.requests.find((request) => request.path === '/oauth/authorize')
+          assert.equal(authorize?.query.scope, 'read,activity:read_all')
+          const config = JSON.parse(await readFile(join(home.configDir, 'config.json'), 'utf8'))
+          assert.deepEqual(config.session.scopes, ['read', 'activity:read_all'])
+          assert.doesNotMatch(login.stderr, /private activities/, 'activity:read_all was recognised as granted')
+        } finally {
+          emulator.configure({tokenScopeSeparator: undefined})
+        }
+      })
+    }
+
     it('--insecure-storage: logs in, status shows the file store, logout revokes and clears it', async () => {
       const login = await run(
         ['auth', '--client-id', emulator.client.id, '--client-secret-stdin', '--insecure-storage'],
