@@ -123,15 +123,22 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
 
-    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}] =
-      await Promise.all([
-        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-        import('../auth/session.js'),
-        import('../strava/client.js'),
-        import('../generate.js'),
-        import('../notes/render.js'),
-        import('../notes/output.js'),
-      ])
+    const [
+      {openTokenSession},
+      {StravaClient},
+      {resolveApiBase},
+      {generateNotes},
+      {loadTemplate},
+      {fileExists, writeFileAtomic},
+    ] = await Promise.all([
+      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+      import('../auth/session.js'),
+      import('../strava/client.js'),
+      import('../strava/api-base.js'),
+      import('../generate.js'),
+      import('../notes/render.js'),
+      import('../notes/output.js'),
+    ])
 
     // A template that does not compile is bad input (exit 2): say so before anything needs a login.
     const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})
@@ -141,6 +148,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       warn: (message: string) => this.warn(message),
     })
     const strava = new StravaClient({
+      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
       tokens: session,
       maxWait,
       log: flags.verbose ? (line) => this.logToStderr(line) : undefined,

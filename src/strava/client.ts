@@ -1,3 +1,4 @@
+import {type ApiBaseSource, fixedApiBase, LEGACY_API_URL} from './api-base.js'
 import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'
 import {httpGet, type HttpAnswer} from './http-get.js'
 import {parseStravaJson} from './json.js'
@@ -12,13 +13,15 @@ import {
 import type {AccessTokenSource} from './token-source.js'
 import type {Fault, SummaryActivity, SummaryAthlete} from './types.js'
 
-export const DEFAULT_API_URL = 'https://www.strava.com/api/v3'
+export const DEFAULT_API_URL = LEGACY_API_URL
 /** Strava's largest page; fewer pages spend less of the rate limit. */
 export const PAGE_SIZE = 200
 
 export interface StravaClientOptions {
-  /** Default: STRAVA_API_URL, else Strava's documented host (announced to move in 2027, hence configurable). */
+  /** Default: STRAVA_API_URL, else Strava's documented host. Ignored when `apiBase` is given. */
   apiUrl?: string
+  /** The base URL with failover between Strava's old and new hosts (see api-base.ts); the composition root passes it. */
+  apiBase?: ApiBaseSource
   tokens: AccessTokenSource
   /** Clock in epoch milliseconds. */
   now?: () => number
@@ -93,7 +96,7 @@ function describeNetworkError(error: unknown): string {
 }
 
 export class StravaClient {
-  private readonly apiUrl: string
+  private readonly apiBase: ApiBaseSource
   private readonly tokens: AccessTokenSource
   private readonly now: () => number
   private readonly sleep: (ms: number) => Promise<void>
@@ -106,12 +109,14 @@ export class StravaClient {
   private waitBudgetMs: number
 
   constructor(options: StravaClientOptions) {
-    const apiUrl = options.apiUrl ?? process.env.STRAVA_API_URL ?? DEFAULT_API_URL
-    if (!URL.canParse(apiUrl)) {
-      throw new StravaRequestError(`The Strava API address "${apiUrl}" is not a URL; check STRAVA_API_URL.`, 400)
+    this.apiBase = options.apiBase ?? fixedApiBase(options.apiUrl ?? process.env.STRAVA_API_URL ?? DEFAULT_API_URL)
+    if (!URL.canParse(this.apiBase.url)) {
+      throw new StravaRequestError(
+        `The Strava API address "${this.apiBase.url}" is not a URL; check STRAVA_API_URL.`,
+        400,
+      )
     }
 
-    this.apiUrl = apiUrl.replace(/\/+$/, '')
     this.tokens = options.tokens
     this.now = options.now ?? Date.now
     this.sleep = options.sleep ?? realSleep
@@ -163,18 +168,26 @@ export class StravaClient {
       let response: HttpAnswer
       try {
         response = await httpGet(
-          this.apiUrl + pathWithQuery,
+          this.apiBase.url + pathWithQuery,
           {Authorization: `Bearer ${token}`, Accept: 'application/json'},
           AbortSignal.timeout(this.timeoutMs),
         )
       } catch (error) {
         const problem = describeNetworkError(error)
         this.log?.(`GET ${pathWithQuery} failed: ${problem}`)
+        const failed = new URL(this.apiBase.url).host
+        // Strava's old or new API host does not connect: the other one, at once (see api-base.ts).
+        if (this.apiBase.failover(error)) {
+          this.log?.(`${failed} did not connect; trying ${new URL(this.apiBase.url).host}`)
+          continue
+        }
+
         if (!isNetworkError(error)) throw error
         failures = await this.backOff(failures, problem)
         continue
       }
 
+      this.apiBase.answered()
       const limits = parseRateLimits(response.headers)
       const usage = describeUsage(limits)
       this.log?.(`GET ${pathWithQuery} ${response.status}${usage ? ` (${usage})` : ''}`)
@@ -220,7 +233,7 @@ export class StravaClient {
         `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
         response.status,
         [
-          `Check STRAVA_API_URL if you set it (in use: ${this.apiUrl}); otherwise please report this as a weeknotes bug.`,
+          `Check STRAVA_API_URL if you set it (in use: ${this.apiBase.url}); otherwise please report this as a weeknotes bug.`,
         ],
       )
     }

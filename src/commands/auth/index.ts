@@ -67,7 +67,7 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       stdin: process.stdin,
       stderr: process.stderr,
       warn: (message) => this.warn(message),
-      describeAccount: (accessToken) => detailedAthlete(accessToken),
+      describeAccount: (accessToken) => detailedAthlete(accessToken, this.config.cacheDir),
     })
     const athlete = result.athlete ?? {}
     this.log(
@@ -83,9 +83,13 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
  * The token response names the athlete only in summary; GET /athlete adds the units preference that
  * `generate` defaults to. One API call, at login only.
  */
-async function detailedAthlete(accessToken: string): Promise<Record<string, unknown>> {
-  const {StravaClient} = await import('../../strava/client.js')
+async function detailedAthlete(accessToken: string, cacheDir: string): Promise<Record<string, unknown>> {
+  const [{StravaClient}, {resolveApiBase}] = await Promise.all([
+    import('../../strava/client.js'),
+    import('../../strava/api-base.js'),
+  ])
   const strava = new StravaClient({
+    apiBase: resolveApiBase({env: process.env, cacheDir}),
     tokens: {
       accessToken: async () => accessToken,
       renewAfterRejection: async () => {
