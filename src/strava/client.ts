@@ -68,8 +68,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 function faultOf(body: string): Fault | undefined {
   try {
     const parsed = JSON.parse(body) as Partial<Fault>
+    // `errors` is a list of {resource, field, code}, or in some of Strava's 429s a plain string.
     return typeof parsed === 'object' && parsed !== null
-      ? {message: String(parsed.message ?? ''), errors: parsed.errors}
+      ? {message: String(parsed.message ?? ''), errors: Array.isArray(parsed.errors) ? parsed.errors : undefined}
       : undefined
   } catch {
     return undefined
