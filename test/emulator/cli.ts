@@ -27,6 +27,7 @@ const emulator = await startStravaEmulator({port, autoApprove: values['auto-appr
 console.log(`Strava emulator listening on ${emulator.url}`)
 console.log(`STRAVA_OAUTH_URL=${emulator.oauthUrl}`)
 console.log(`STRAVA_API_URL=${emulator.apiUrl}`)
+console.log(`# The same API on the new host (Strava's 2027 move): ${emulator.nextApiUrl}`)
 console.log(`STRAVA_CLIENT_ID=${emulator.client.id}`)
 console.log(`STRAVA_CLIENT_SECRET=${emulator.client.secret}   (the emulator's fake secret)`)
 console.log(

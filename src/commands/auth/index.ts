@@ -42,7 +42,10 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       min: 1,
       max: 65_535,
     }),
-    scope: Flags.string({default: 'read,activity:read_all', description: 'Scopes to request, comma-separated.'}),
+    scope: Flags.string({
+      default: 'read,activity:read_all',
+      description: 'Scopes to request, separated by commas or spaces.',
+    }),
     timeout: Flags.string({
       default: '5m',
       description: 'How long to wait for consent: seconds (300) or with a unit (30s, 5m, 1h).',
