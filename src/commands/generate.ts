@@ -123,22 +123,17 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
 
-    const [
-      {openTokenSession},
-      {StravaClient},
-      {resolveApiBase},
-      {generateNotes},
-      {loadTemplate},
-      {fileExists, writeFileAtomic},
-    ] = await Promise.all([
-      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-      import('../auth/session.js'),
-      import('../strava/client.js'),
-      import('../strava/api-base.js'),
-      import('../generate.js'),
-      import('../notes/render.js'),
-      import('../notes/output.js'),
-    ])
+    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}] =
+      await Promise.all([
+        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+        import('../auth/session.js'),
+        import('../strava/client.js'),
+        import('../generate.js'),
+        import('../notes/render.js'),
+        import('../notes/output.js'),
+      ])
+    // Already loaded by client.js; the one place that picks Strava's old or new API host.
+    const {resolveApiBase} = await import('../strava/api-base.js')
 
     // A template that does not compile is bad input (exit 2): say so before anything needs a login.
     const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})

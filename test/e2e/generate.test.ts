@@ -62,6 +62,27 @@ test('--week prints the note on stdout from one token call, one athlete call and
   for (const secret of [...refreshTokens, emulator.client.secret]) assert.ok(!result.stdout.includes(secret))
 })
 
+test('after June 2027 (new host, old one retired, tokens in headers only): the same note, every token in the header', async () => {
+  await emulator.setEndpoints({legacyApiHost: false, deauthorize: false, tokenParams: false})
+  try {
+    const result = await generate(['--week', '2024-W10'], {...ciEnv(), STRAVA_API_URL: emulator.nextApiUrl})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /30 activities/)
+    const api = emulator.requests.filter((r) => r.path !== '/oauth/token')
+    assert.deepEqual(
+      api.map((r) => [r.host, r.path, r.authorization]),
+      [
+        ['next', '/athlete', 'Bearer'],
+        ['next', '/athlete/activities', 'Bearer'],
+        ['next', '/athlete/activities', 'Bearer'],
+      ],
+    )
+    for (const request of emulator.requests) assert.ok(!request.params.includes('access_token'), request.path)
+  } finally {
+    await emulator.setEndpoints({legacyApiHost: true, deauthorize: true, tokenParams: true})
+  }
+})
+
 test('--json prints the template context with exact string ids', async () => {
   emulator.addActivities([{...emulator.makeActivities(1, {weekStart: '2024-03-04'})[0], id: '18446744073709551557'}])
   const result = await generate(['--week', '2024-10', '--json', '--units', 'imperial'])
