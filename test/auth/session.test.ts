@@ -29,7 +29,9 @@ describe('TokenSession', () => {
 
   before(async () => {
     clock = manualClock('2024-03-11T06:00:00Z')
-    emulator = await startStravaEmulator({now: clock.now, seed: 'empty'})
+    // Every refresh mints a token here, so that renewals can be told apart (Strava would hand back a
+    // token with more than an hour left; test/strava/strava-behaviour.test.ts covers that).
+    emulator = await startStravaEmulator({now: clock.now, seed: 'empty', reuseLiveAccessTokens: false})
   })
   after(async () => {
     await emulator.close()
@@ -291,7 +293,7 @@ describe('TokenSession across processes', () => {
   let emulator: StravaEmulator
   let configDir: string
   before(async () => {
-    emulator = await startStravaEmulator({seed: 'empty'})
+    emulator = await startStravaEmulator({seed: 'empty', reuseLiveAccessTokens: false})
     configDir = await mkdtemp(join(tmpdir(), 'weeknotes-session-race-'))
   })
   after(async () => {

@@ -11,7 +11,8 @@ describe('auth core against the Strava emulator', () => {
   let emulator: StravaEmulator
   let consenting: StravaEmulator
   before(async () => {
-    emulator = await startStravaEmulator({autoApprove: true, seed: 'empty'})
+    // Every refresh mints a token, to show rotation right after login (Strava does so in a token's last hour).
+    emulator = await startStravaEmulator({autoApprove: true, seed: 'empty', reuseLiveAccessTokens: false})
     consenting = await startStravaEmulator({seed: 'empty'})
   })
   after(async () => {

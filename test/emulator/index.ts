@@ -56,7 +56,7 @@ export async function startStravaEmulator(options: EmulatorOptions = {}): Promis
     now,
     options.tokenLifetimeSeconds ?? defaultTokenLifetimeSeconds,
     options.rotateRefreshTokens ?? true,
-    options.reuseLiveAccessTokens ?? false,
+    options.reuseLiveAccessTokens ?? true,
   )
   const limiter = new RateLimiter(now)
   const athlete = structuredClone(demoAthlete)

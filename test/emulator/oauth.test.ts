@@ -240,9 +240,19 @@ describe('emulator /oauth/token', () => {
     assert.deepEqual(await unknownGrant.json(), fault('Bad Request', 'Application', 'grant_type', 'invalid'))
   })
 
+  /** Strava renews an access token only within its last hour; tokens issued with 30 minutes to live are there. */
+  function issueInLastHour() {
+    emulator.setTokenLifetime(1800)
+    try {
+      return emulator.issueTokens()
+    } finally {
+      emulator.setTokenLifetime(21_600)
+    }
+  }
+
   it('refreshes with a rotated refresh token and rejects the old one at once', async () => {
     emulator.setRotation(true)
-    const first = emulator.issueTokens()
+    const first = issueInLastHour()
     const response = await refresh(emulator, first.refreshToken)
     assert.equal(response.status, 200)
     const body = (await response.json()) as Record<string, unknown>
@@ -259,7 +269,7 @@ describe('emulator /oauth/token', () => {
   it('keeps the refresh token when rotation is off', async () => {
     emulator.setRotation(false)
     try {
-      const first = emulator.issueTokens()
+      const first = issueInLastHour()
       const body = (await (await refresh(emulator, first.refreshToken)).json()) as Record<string, unknown>
       assert.equal(body.refresh_token, first.refreshToken)
       assert.notEqual(body.access_token, first.accessToken)

@@ -83,7 +83,6 @@ describe('emulator: token responses, refresh and consent as Strava does them', (
   })
 
   it('hands back a live access token on refresh, a new one within its last hour', async () => {
-    emulator.configure({reuseLiveAccessTokens: true})
     try {
       clock.set('2024-03-11T06:00:00Z')
       const issued = emulator.issueTokens()
@@ -98,8 +97,13 @@ describe('emulator: token responses, refresh and consent as Strava does them', (
       assert.notEqual(fresh.access_token, issued.accessToken)
       assert.notEqual(fresh.refresh_token, issued.refreshToken)
       assert.equal((await refresh(emulator, issued.refreshToken)).status, 400, 'the rotated-away token died')
-    } finally {
+
       emulator.configure({reuseLiveAccessTokens: false})
+      const minted = emulator.issueTokens()
+      const other = (await (await refresh(emulator, minted.refreshToken)).json()) as Record<string, unknown>
+      assert.notEqual(other.access_token, minted.accessToken, 'the switch off: a new token every time')
+    } finally {
+      emulator.configure({reuseLiveAccessTokens: true})
     }
   })
 })

@@ -46,7 +46,7 @@ export class TokenStore {
     public lifetimeSeconds: number,
     public rotate: boolean,
     /** On: Strava's reuse of an access token with more than an hour left; off: every refresh mints one. */
-    public reuseLiveAccessTokens = false,
+    public reuseLiveAccessTokens = true,
   ) {}
 
   createCode(grant: Grant): string {

@@ -61,7 +61,7 @@ export interface EmulatorOptions {
   endpoints?: Partial<EmulatorEndpoints>
   /** Token responses carry `scope` joined with this separator (Strava has started to send spaces); default: no `scope`. */
   tokenScopeSeparator?: string
-  /** A refresh hands back the current access token while it has more than an hour left, as Strava does. Default false (every refresh mints one, which most tests want to see). */
+  /** Default true: a refresh hands back the live access token while it has more than an hour left, as Strava does; false mints one every time. */
   reuseLiveAccessTokens?: boolean
   /** approval_prompt=auto skips the consent page when a live grant of the app covers the scopes, as Strava does. Default false. */
   rememberApprovals?: boolean
