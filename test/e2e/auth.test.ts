@@ -45,7 +45,10 @@ before(async () => {
   // behind, each already assigned for after() to close.
   keyringSkipReason = await secretServiceSkipReason()
   chromium = await launchChromium()
-  emulator = await startStravaEmulator()
+  // Every refresh mints a token: these tests move weeknotes' clock (or expire tokens) to provoke
+  // renewals and rotation while the emulator runs on the real clock. Strava's handing back of a live
+  // token is covered in test/strava/strava-behaviour.test.ts.
+  emulator = await startStravaEmulator({reuseLiveAccessTokens: false})
 })
 
 after(async () => {
