@@ -1,6 +1,6 @@
 // The `weeknotes generate` use case: one paged fetch over the weeks asked for, then a digest per week,
 // rendered and printed or written. Collaborators come in as arguments so tests run it with fakes.
-import {join} from 'node:path'
+import {isAbsolute, join} from 'node:path'
 
 import {buildDigest, groupByWeek, unitsFor, type DigestContext, type Units} from './notes/digest.js'
 import {OutputExistsError} from './notes/output.js'
@@ -85,12 +85,24 @@ export class BackfillInterruptedError extends Error {
 
 const PLACEHOLDER = /{{\s*([\w.]+)\s*}}/g
 
-/** `{{week.id}}.md` -> `2024-W10.md`: Handlebars-style placeholders over the context, without loading Handlebars. */
+/** The context's own value at a dotted path: nothing inherited (`constructor`, `__proto__`) resolves. */
+function ownValue(context: Record<string, unknown>, path: string): unknown {
+  let node: unknown = context
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+
+  return node
+}
+
+/**
+ * `{{week.id}}.md` -> `2024-W10.md`: Handlebars-style placeholders over the context, without loading Handlebars.
+ * The name must stay inside --out-dir: no absolute path, no `.` or `..` part, not empty.
+ */
 export function renderFilename(template: string, context: Record<string, unknown>): string {
-  return template.replace(PLACEHOLDER, (_match, path: string) => {
-    const value = path
-      .split('.')
-      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], context)
+  const name = template.replace(PLACEHOLDER, (_match, path: string) => {
+    const value = ownValue(context, path)
     if (value === undefined || value === null || typeof value === 'object') {
       throw new GenerateUsageError(`--filename uses {{${path}}}, which is not a value of the note's context.`, [
         'Use week.id, week.year, week.number, week.start or week.end, e.g. --filename "{{week.id}}.md".',
@@ -99,6 +111,15 @@ export function renderFilename(template: string, context: Record<string, unknown
 
     return String(value)
   })
+  const parts = name.split(/[\\/]/)
+  if (!name.trim() || isAbsolute(name) || parts.some((part) => part === '' || part === '.' || part === '..')) {
+    throw new GenerateUsageError(
+      `--filename "${template}" gives "${name}", which is not a file name inside --out-dir (no leading /, no empty, . or .. parts).`,
+      ['Use a relative name such as "{{week.id}}.md" or "{{week.year}}/{{week.id}}.md".'],
+    )
+  }
+
+  return name
 }
 
 function plannedPaths(weeks: WeekRange[], destination: Extract<NoteDestination, {kind: 'dir'}>): Map<string, string> {
@@ -117,10 +138,13 @@ function plannedPaths(weeks: WeekRange[], destination: Extract<NoteDestination, 
 /**
  * Weeks whose every activity is surely fetched. With `after`, Strava lists activities oldest first by UTC
  * start, so none that started before the last one fetched is missing, and a week is complete once its
- * padded window ends by then.
+ * padded window ends by then. That proof holds only while the answers kept that order: a server that
+ * answered out of order proves no week complete.
  */
-function completeWeeks(weeks: WeekRange[], fetched: SummaryActivity[]): WeekRange[] {
-  const lastStart = Math.max(...fetched.map((activity) => Date.parse(activity.start_date) / 1000))
+export function completeWeeks(weeks: WeekRange[], fetched: SummaryActivity[]): WeekRange[] {
+  const starts = fetched.map((activity) => Date.parse(activity.start_date) / 1000)
+  if (starts.some((start, i) => !(start >= (i === 0 ? start : starts[i - 1])))) return []
+  const lastStart = starts.at(-1) ?? Number.NEGATIVE_INFINITY
   return weeks.filter((week) => fetchWindow(week, week).before <= lastStart)
 }
 

@@ -27,12 +27,21 @@ export function configPath(configDir: string): string {
   return join(configDir, 'config.json')
 }
 
+/**
+ * The settings file is damaged (exit 3: the login it describes is lost, log in again) or cannot be read
+ * (exit 6, the host's code for local I/O: permissions or the disk must be fixed first).
+ */
 export class ConfigFileError extends ExitCodeError {
-  readonly exitCode = 1
-  constructor(path: string, reason: string) {
+  readonly exitCode: number
+  constructor(path: string, reason: string, kind: 'damaged' | 'unreadable' = 'damaged') {
     super(`The settings file ${path} could not be read: ${reason}.`, {
-      suggestions: [`Fix or delete ${path}, then run \`weeknotes auth\` again.`],
+      suggestions: [
+        kind === 'damaged'
+          ? `Fix or delete ${path}, then run \`weeknotes auth\` again.`
+          : `Check the permissions of ${path} and the disk it is on, then run again.`,
+      ],
     })
+    this.exitCode = kind === 'damaged' ? 3 : 6
   }
 }
 
@@ -43,7 +52,7 @@ export async function readConfig(configDir: string): Promise<WeeknotesConfig> {
     text = await readFile(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new ConfigFileError(path, (error as Error).message)
+    throw new ConfigFileError(path, (error as Error).message, 'unreadable')
   }
 
   try {

@@ -85,8 +85,23 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
   return result
 }
 
-/** Keeps server-provided text short and free of control characters (no terminal escape injection). */
+/** Control characters and the bidirectional marks, embeddings, overrides and isolates that reorder what a terminal shows. */
+export const UNPRINTABLE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu
+
+/** Keeps server-provided text short and free of control characters (no terminal escape injection or reordering). */
 export function printable(text: string, max = 200): string {
-  const clean = [...text].map((c) => (/\p{Cc}/u.test(c) ? ' ' : c)).join('')
+  const clean = text.replace(UNPRINTABLE, ' ')
   return clean.length > max ? `${clean.slice(0, max)}...` : clean
+}
+
+/**
+ * A URL as it may be shown: without the `user:password@` part a STRAVA_* variable may carry, and printable.
+ * Text that does not parse as a URL loses anything between `//` and `@` all the same.
+ */
+export function withoutCredentials(url: string): string {
+  const parsed = URL.parse(url)
+  if (!parsed) return printable(url.replace(/\/\/[^/]*@/, '//'))
+  parsed.username = ''
+  parsed.password = ''
+  return printable(parsed.href)
 }

@@ -34,6 +34,34 @@ export interface TokenGrant {
 export interface HttpResponseLike {
   status: number
   text(): Promise<string>
+  /** The body as a stream (fetch's Response has it): read up to MAX_TOKEN_ANSWER_BYTES and no further. */
+  body?: AsyncIterable<Uint8Array> | null
+}
+
+/**
+ * A token answer is about 1 KiB (tokens, expiry, Strava's athlete summary); 1 MiB is a thousand times that,
+ * and a server that sends more is broken or hostile: reading on would only fill memory.
+ */
+export const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
+
+/** The body as text, or undefined when it grows past `maxBytes` (the rest is not read). */
+async function readCapped(response: HttpResponseLike, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) {
+    const text = await response.text()
+    return Buffer.byteLength(text) > maxBytes ? undefined : text
+  }
+
+  const decoder = new TextDecoder()
+  let size = 0
+  let text = ''
+  for await (const chunk of response.body) {
+    size += chunk.byteLength
+    // Leaving the loop cancels the stream.
+    if (size > maxBytes) return undefined
+    text += decoder.decode(chunk, {stream: true})
+  }
+
+  return text + decoder.decode()
 }
 
 /** The subset of `fetch` the token client uses; global `fetch` fits, tests pass a recording wrapper. */
@@ -200,7 +228,7 @@ async function postForm(
 
   const http: HttpClient = o.http ?? ((target, init) => fetch(target, init))
   let status: number
-  let text: string
+  let text: string | undefined
   try {
     const response = await http(url, {
       method: 'POST',
@@ -212,7 +240,7 @@ async function postForm(
       ]),
     })
     status = response.status
-    text = await response.text()
+    text = await readCapped(response, MAX_TOKEN_ANSWER_BYTES)
   } catch (error) {
     if (o.signal?.aborted) throw cancelledError()
     const why =
@@ -223,6 +251,12 @@ async function postForm(
         `${name} ${why} (${new URL(url).host}: ${detail}). Check the network connection and try again.`,
         secrets,
       ),
+    )
+  }
+
+  if (text === undefined) {
+    throw new AuthServerUnavailableError(
+      `${name} answered the ${describeGrant(grant)} with more than ${MAX_TOKEN_ANSWER_BYTES / 1024 / 1024} MiB, far more than a token answer; it was not read. Try again later.`,
     )
   }
 

@@ -13,7 +13,7 @@ Backfill a series with --from/--to and --out-dir: one note per week from a singl
 
 With --json, one week prints its template context instead of the Markdown; with --output or --out-dir, the notes written and skipped.
 
-When Strava's 15-minute rate limit is reached, it waits for the next quarter hour if that is within --max-wait; the daily limit stops the run (exit 4). Exit codes: 2 bad flags, week or template, or refusing to overwrite; 3 login needed; 4 rate limit; 5 Strava unreachable.`
+When Strava's 15-minute rate limit is reached, it waits for the next quarter hour if that is within --max-wait; the daily limit stops the run (exit 4). Exit codes: 2 bad flags, week or template, or refusing to overwrite; 3 login needed; 4 rate limit; 5 Strava unreachable; 6 a local file could not be written (disk full, read-only, permission).`
 
   static override enableJsonFlag = true
 
@@ -67,7 +67,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }),
     output: Flags.string({
       char: 'o',
-      summary: 'Write the note to this file instead of stdout.',
+      summary: 'Write the note to this file instead of stdout (`-` is stdout); only a regular file is replaced.',
       exclusive: ['out-dir'],
     }),
     'out-dir': Flags.string({
@@ -119,7 +119,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
 
     const destination: NoteDestination = flags['out-dir']
       ? {kind: 'dir', dir: flags['out-dir'], filename: flags.filename ?? '{{week.id}}.md'}
-      : flags.output
+      : flags.output && flags.output !== '-'
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
 
@@ -142,12 +142,16 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       env: process.env,
       warn: (message: string) => this.warn(message),
     })
+    const status = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\u001B[K${line}`) : undefined
     const strava = new StravaClient({
       apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
       tokens: session,
       maxWait,
       log: flags.verbose ? (line) => this.logToStderr(line) : undefined,
       onWait: (until) => this.showWait(until),
+      // On a terminal, what it waits for; in logs (cron, CI) nothing extra.
+      onProgress: status && !flags.verbose ? (message) => status(`${message}...`) : undefined,
+      warn: (message) => this.warn(message),
     })
 
     const progress = process.stderr.isTTY && weeks.length > 1
@@ -170,10 +174,10 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         writeFile: writeFileAtomic,
         fileExists,
         onWrite: progress
-          ? (week, position, count) => process.stderr.write(`\r\u001B[KWriting ${week.id} (${position}/${count})`)
+          ? (week, position, count) => status?.(`Writing ${week.id} (${position}/${count})`)
           : undefined,
       },
-    ).finally(() => progress && process.stderr.write('\r\u001B[K'))
+    ).finally(() => status?.(''))
 
     return this.present(outcomes, destination)
   }

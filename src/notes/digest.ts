@@ -101,7 +101,8 @@ function toDigestActivity(activity: SummaryActivity): DigestActivity {
     averageSpeed: activity.average_speed ?? (movingTime > 0 ? distance / movingTime : 0),
     ...(typeof activity.average_heartrate === 'number' ? {averageHeartrate: activity.average_heartrate} : {}),
     private: isPrivate(activity),
-    url: `https://www.strava.com/activities/${id}`,
+    // The id is digits when it comes from the Strava client; encoded all the same, a link cannot be broken by it.
+    url: `https://www.strava.com/activities/${encodeURIComponent(id)}`,
   }
 }
 

@@ -1,5 +1,7 @@
 import {randomBytes} from 'node:crypto'
-import {link, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
+import {rmSync, type Stats} from 'node:fs'
+import {chmod, link, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
+import {constants} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 
 export class OutputExistsError extends Error {
@@ -10,6 +12,83 @@ export class OutputExistsError extends Error {
     super(`${path} already exists and was left untouched.`)
     this.name = 'OutputExistsError'
   }
+}
+
+/**
+ * A path weeknotes will not write to (exit 2). Only regular files are replaced: not a device (`/dev/null`
+ * as root), a FIFO, a directory or a symbolic link; and --out-dir must be a directory.
+ */
+export class OutputPathError extends Error {
+  readonly exitCode = 2
+  readonly suggestions = ['Choose another --output or --out-dir (`--output -` writes to stdout).']
+
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'OutputPathError'
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isSymbolicLink()) return 'a symbolic link'
+  if (stats.isFIFO()) return 'a named pipe (FIFO)'
+  if (stats.isSocket()) return 'a socket'
+  return 'a device'
+}
+
+/** What is at `path` now, when it is a regular file (undefined when nothing is); anything else is refused. */
+async function existingRegularFile(path: string): Promise<Stats | undefined> {
+  const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw error
+  })
+  if (stats && !stats.isFile()) {
+    throw new OutputPathError(path, `${path} is ${kindOf(stats)}, not a regular file, and was left untouched.`)
+  }
+
+  return stats
+}
+
+/** A directory that cannot be created because a file is in its place is bad input, not a bug. */
+async function ensureDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory, {recursive: true})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new OutputPathError(
+        directory,
+        `${directory} is not a directory (a file is in the way), so no note was written.`,
+      )
+    }
+
+    throw error
+  }
+}
+
+/**
+ * Temporary files being written. A signal (Ctrl-C, SIGTERM from cron or CI) would end the process before
+ * any `finally` runs, so while there are any a handler removes them, then exits as the signal would.
+ */
+const pending = new Set<string>()
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function removePendingAndExit(signal: NodeJS.Signals): void {
+  for (const temporary of pending) rmSync(temporary, {force: true})
+  process.exit(128 + (constants.signals[signal] ?? 1))
+}
+
+function track(temporary: string): void {
+  if (pending.size === 0) for (const signal of SIGNALS) process.on(signal, removePendingAndExit)
+  pending.add(temporary)
+}
+
+function untrack(temporary: string): void {
+  pending.delete(temporary)
+  if (pending.size === 0) for (const signal of SIGNALS) process.off(signal, removePendingAndExit)
 }
 
 /** Whether anything (a file, a directory, even a dangling link) is at `path`, so that writing there would replace it. */
@@ -43,9 +122,11 @@ async function syncDirectory(directory: string): Promise<void> {
  */
 export async function writeFileAtomic(path: string, content: string, o: {force: boolean}): Promise<void> {
   if (!o.force && (await fileExists(path))) throw new OutputExistsError(path)
+  const replaced = await existingRegularFile(path)
   const directory = dirname(path)
-  await mkdir(directory, {recursive: true})
+  await ensureDirectory(directory)
   const temporary = join(directory, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`)
+  track(temporary)
   try {
     const handle = await open(temporary, 'wx', 0o644)
     try {
@@ -55,11 +136,14 @@ export async function writeFileAtomic(path: string, content: string, o: {force: 
       await handle.close()
     }
 
+    // --force replaces the content, not the permissions someone chose for the file.
+    if (replaced) await chmod(temporary, replaced.mode & 0o7777)
     if (o.force) await rename(temporary, path)
     else await placeWithoutReplacing(temporary, path)
     await syncDirectory(directory)
   } finally {
     await rm(temporary, {force: true})
+    untrack(temporary)
   }
 }
 

@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -70,6 +71,39 @@ export interface LoadTemplateOptions {
 
 const COMPILE_OPTIONS = {strict: false, noEscape: false}
 
+/** The default template is 2 KiB; a template of more than 1 MiB is a wrong path, not a note layout. */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024
+
+/**
+ * Reads a template that is a regular file of at most MAX_TEMPLATE_BYTES. Opened non-blocking: a FIFO would
+ * otherwise block the open until someone writes to it; its type is then checked on the open handle.
+ */
+async function readTemplateFile(path: string): Promise<string> {
+  let handle
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const what = code === 'ENOENT' ? 'was not found' : `could not be read (${code ?? (error as Error).message})`
+    throw new TemplateError(`Template ${path} ${what}.`, ['Check the --template path.'])
+  }
+
+  try {
+    const stats = await handle.stat()
+    if (!stats.isFile())
+      throw new TemplateError(`Template ${path} is not a regular file.`, ['Check the --template path.'])
+    if (stats.size > MAX_TEMPLATE_BYTES) {
+      throw new TemplateError(`Template ${path} is larger than 1 MiB, too large for a note template.`, [
+        'Check the --template path.',
+      ])
+    }
+
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
 /**
  * Compiles a Handlebars template (the default one unless `file` is given) on a private Handlebars
  * instance with the notes helpers. `{{ }}` keeps Handlebars' HTML escaping so that no custom template
@@ -77,14 +111,7 @@ const COMPILE_OPTIONS = {strict: false, noEscape: false}
  */
 export async function loadTemplate(file?: string, options: LoadTemplateOptions = {}): Promise<RenderDigest> {
   const path = file ?? DEFAULT_TEMPLATE
-  let source: string
-  try {
-    source = await readFile(path, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const what = code === 'ENOENT' ? 'was not found' : `could not be read (${code ?? (error as Error).message})`
-    throw new TemplateError(`Template ${path} ${what}.`, ['Check the --template path.'])
-  }
+  const source = await readTemplateFile(path)
 
   const compiledFile = options.cacheDir === undefined ? undefined : cacheFile(options.cacheDir, source)
   const render = (compiledFile && loadCompiled(compiledFile)) || (await compile(path, source, compiledFile))
@@ -117,9 +144,15 @@ function loadCompiled(file: string): RenderDigest | undefined {
     return undefined
   }
 
+  // An empty or cut-off file (a crash while it was written, a full disk) is a miss: compile again.
+  if (typeof (spec as {main?: unknown} | undefined)?.main !== 'function') return undefined
   const runtime = (require('handlebars/runtime') as typeof HandlebarsRuntime).create()
   registerHelpers(runtime)
-  return runtime.template<DigestContext>(spec)
+  try {
+    return runtime.template<DigestContext>(spec)
+  } catch {
+    return undefined
+  }
 }
 
 async function compile(path: string, source: string, compiledFile: string | undefined): Promise<RenderDigest> {

@@ -79,10 +79,21 @@ function weekOfDayValue(value: number): WeekRange {
   return weekFromMonday(year, number, monday)
 }
 
+/** Strava began in 2009 and Unix time in 1970; Date.UTC would read the years 0-99 as 1900-1999. */
+export const MIN_YEAR = 1970
+export const MAX_YEAR = 9999
+
+function checkYear(year: number, input: string): void {
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    throw new WeekInputError(`"${input.trim()}" is not a week: years run from ${MIN_YEAR} to ${MAX_YEAR}.`)
+  }
+}
+
 function parseIsoDate(input: string): number | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input)
   if (!match) return undefined
   const [year, month, day] = match.slice(1).map(Number)
+  if (year < MIN_YEAR) return undefined
   const value = dayValue(year, month, day)
   // Date.UTC rolls 2024-02-30 over into March; a real date survives the round trip.
   return isoDate(value) === input ? value : undefined
@@ -109,6 +120,7 @@ export function parseWeek(input: string, today: Date): WeekRange {
   const week = /^(\d{4})-?w(\d{1,2})$/.exec(text) ?? /^(\d{4})-(\d{1,2})$/.exec(text)
   if (week) {
     const year = Number(week[1])
+    checkYear(year, input)
     const number = Number(week[2])
     const last = weeksInYear(year)
     if (number < 1 || number > last) {
@@ -120,6 +132,8 @@ export function parseWeek(input: string, today: Date): WeekRange {
     return isoWeek(year, number)
   }
 
+  const dateYear = /^(\d{4})-\d{2}-\d{2}$/.exec(text)?.[1]
+  if (dateYear) checkYear(Number(dateYear), input)
   const date = parseIsoDate(text)
   if (date !== undefined) return weekOfDayValue(date)
   // The accepted forms follow in the suggestions.

@@ -1,6 +1,9 @@
+// Only the text sanitisers of the auth plugin, shared so that every server-provided text is cleaned the same way.
+import {printable, redactSecrets, withoutCredentials} from '../auth/errors.js'
+import {ActivityPages} from './activity-check.js'
 import {type ApiBaseSource, fixedApiBase, LEGACY_API_URL} from './api-base.js'
 import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'
-import {httpGet, type HttpAnswer} from './http-get.js'
+import {httpGet, ResponseTooLargeError, type HttpAnswer} from './http-get.js'
 import {parseStravaJson} from './json.js'
 import {
   dailyLimitReached,
@@ -16,6 +19,12 @@ import type {Fault, SummaryActivity, SummaryAthlete} from './types.js'
 export const DEFAULT_API_URL = LEGACY_API_URL
 /** Strava's largest page; fewer pages spend less of the rate limit. */
 export const PAGE_SIZE = 200
+/**
+ * Largest answer read. A page of 200 activities as Strava writes them (map polylines included) measured
+ * about 0.25 MiB in the emulator and stays under 2 MiB for long rides with long polylines; 16 MiB leaves
+ * a wide margin while an endless body stops long before it fills memory.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024
 
 export interface StravaClientOptions {
   /** Default: STRAVA_API_URL, else Strava's documented host. Ignored when `apiBase` is given. */
@@ -38,6 +47,10 @@ export interface StravaClientOptions {
   retries?: number
   /** Source of backoff jitter in [0, 1). */
   random?: () => number
+  /** What the client waits for (a page, a retry), for a status line on a terminal. */
+  onProgress?: (message: string) => void
+  /** A warning for the user, such as activities left out because Strava sent them malformed. */
+  warn?: (message: string) => void
 }
 
 export interface ListActivitiesOptions {
@@ -91,6 +104,12 @@ function isNetworkError(error: unknown): boolean {
   return isTimeout(error) || (code !== undefined && TRANSIENT_NETWORK_CODES.has(code))
 }
 
+/** Certificate and TLS handshake failures: retrying does not help, the address or the machine's setup must change. */
+function isTlsError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? ''
+  return code === 'EPROTO' || /CERT|TLS|SSL/.test(code)
+}
+
 function describeNetworkError(error: unknown): string {
   if (isTimeout(error)) return 'timed out'
   return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
@@ -106,14 +125,18 @@ export class StravaClient {
   private readonly timeoutMs: number
   private readonly retries: number
   private readonly random: () => number
+  private readonly onProgress?: (message: string) => void
+  private readonly warn?: (message: string) => void
   /** Milliseconds of rate-limit waiting still allowed. */
   private waitBudgetMs: number
 
   constructor(options: StravaClientOptions) {
     this.apiBase = options.apiBase ?? fixedApiBase(options.apiUrl ?? process.env.STRAVA_API_URL ?? DEFAULT_API_URL)
-    if (!URL.canParse(this.apiBase.url)) {
+    const protocol = URL.parse(this.apiBase.url)?.protocol
+    if (protocol !== 'https:' && protocol !== 'http:') {
+      const what = protocol ? `uses ${printable(protocol)}, not https:` : 'is not a URL'
       throw new StravaRequestError(
-        `The Strava API address "${this.apiBase.url}" is not a URL; check STRAVA_API_URL.`,
+        `The Strava API address "${withoutCredentials(this.apiBase.url)}" ${what}; check STRAVA_API_URL.`,
         400,
       )
     }
@@ -126,6 +149,8 @@ export class StravaClient {
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.retries = options.retries ?? 3
     this.random = options.random ?? Math.random
+    this.onProgress = options.onProgress
+    this.warn = options.warn
     this.waitBudgetMs = (options.maxWait ?? 900) * 1000
   }
 
@@ -140,19 +165,28 @@ export class StravaClient {
    */
   async listActivities(options: ListActivitiesOptions): Promise<SummaryActivity[]> {
     const activities: SummaryActivity[] = []
-    for (let page = 1; ; page++) {
-      const query = {after: options.after, before: options.before, page, per_page: PAGE_SIZE}
-      const batch = await this.get('/athlete/activities', query)
-      if (!Array.isArray(batch)) {
-        throw new StravaUnavailableError(
-          'Strava answered the activity list with something that is not a list; try again later.',
-          1,
-        )
-      }
+    const pages = new ActivityPages(options, PAGE_SIZE)
+    try {
+      for (let page = 1; ; page++) {
+        pages.beforePage(page)
+        this.onProgress?.(`Fetching page ${page} of activities from Strava`)
+        const query = {after: options.after, before: options.before, page, per_page: PAGE_SIZE}
+        const batch = await this.get('/athlete/activities', query)
+        if (!Array.isArray(batch)) {
+          throw new StravaUnavailableError(
+            'Strava answered the activity list with something that is not a list; try again later.',
+            1,
+          )
+        }
 
-      if (batch.length === 0) return activities
-      activities.push(...(batch as SummaryActivity[]))
-      options.onPage?.(page, activities.length, batch as SummaryActivity[])
+        if (batch.length === 0) return activities
+        const fresh = pages.accept(page, batch)
+        activities.push(...fresh)
+        options.onPage?.(page, activities.length, fresh)
+      }
+    } finally {
+      const warning = pages.warning()
+      if (warning) this.warn?.(warning)
     }
   }
 
@@ -172,6 +206,7 @@ export class StravaClient {
           this.apiBase.url + pathWithQuery,
           {Authorization: `Bearer ${token}`, Accept: 'application/json'},
           AbortSignal.timeout(this.timeoutMs),
+          MAX_BODY_BYTES,
         )
       } catch (error) {
         const problem = describeNetworkError(error)
@@ -181,6 +216,20 @@ export class StravaClient {
         if (this.apiBase.failover(error)) {
           this.log?.(`${failed} did not connect; trying ${new URL(this.apiBase.url).host}`)
           continue
+        }
+
+        if (error instanceof ResponseTooLargeError) {
+          throw new StravaUnavailableError(
+            `Strava's answer to GET ${path} was larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any real answer, so it was not read. Try again later; if STRAVA_API_URL is set, check that it points to Strava's API.`,
+            failures + 1,
+          )
+        }
+
+        if (isTlsError(error)) {
+          throw new StravaUnavailableError(
+            `The secure connection to ${failed} failed (${problem}). Check the machine's clock and any proxy, and STRAVA_API_URL if set.`,
+            failures + 1,
+          )
         }
 
         if (!isNetworkError(error)) throw error
@@ -203,7 +252,7 @@ export class StravaClient {
       }
 
       if (response.status >= 500) {
-        failures = await this.backOff(failures, `${response.status} ${response.statusText}`.trim())
+        failures = await this.backOff(failures, printable(`${response.status} ${response.statusText}`.trim(), 80))
         continue
       }
 
@@ -228,13 +277,14 @@ export class StravaClient {
         continue
       }
 
-      if (response.status === 403) throw this.forbidden(fault)
-      const detail = fault?.message || response.statusText
+      // A server or proxy may echo the request: its words are shown without the token and without control characters.
+      const detail = printable(redactSecrets(fault?.message || response.statusText, [token]))
+      if (response.status === 403) throw this.forbidden(fault, detail)
       throw new StravaRequestError(
         `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
         response.status,
         [
-          `Check STRAVA_API_URL if you set it (in use: ${this.apiBase.url}); otherwise please report this as a weeknotes bug.`,
+          `Check STRAVA_API_URL if you set it (in use: ${withoutCredentials(this.apiBase.url)}); otherwise please report this as a weeknotes bug.`,
         ],
       )
     }
@@ -250,11 +300,13 @@ export class StravaClient {
       )
     }
 
-    await this.sleep(1000 * 2 ** failures * (1 + this.random() * 0.25))
+    const waitMs = 1000 * 2 ** failures * (1 + this.random() * 0.25)
+    this.onProgress?.(`Strava did not answer (${problem}); retrying in ${Math.ceil(waitMs / 1000)} s`)
+    await this.sleep(waitMs)
     return attempts
   }
 
-  private forbidden(fault: Fault | undefined): Error {
+  private forbidden(fault: Fault | undefined, detail: string): Error {
     const inactive =
       hasFaultError(fault, (e) => e.resource === 'Application' && (e.code ?? '').toLowerCase() === 'inactive') ||
       /application inactive/i.test(fault?.message ?? '')
@@ -265,7 +317,7 @@ export class StravaClient {
     }
 
     return new StravaAuthError(
-      `Strava refused access (403${fault?.message ? ` ${fault.message}` : ''}). Check the app's settings at https://www.strava.com/settings/api, then run \`weeknotes auth\` again.`,
+      `Strava refused access (403${detail ? ` ${detail}` : ''}). Check the app's settings at https://www.strava.com/settings/api, then run \`weeknotes auth\` again.`,
     )
   }
 

@@ -25,11 +25,26 @@ function headerReader(headers: IncomingHttpHeaders): HttpAnswer['headers'] {
   }
 }
 
+/** A body larger than the caller's cap: the server is broken or hostile, and reading on would only fill memory. */
+export class ResponseTooLargeError extends Error {
+  readonly code = 'ERESPONSETOOLARGE'
+  constructor(readonly maxBytes: number) {
+    super(`the answer was larger than ${maxBytes} bytes`)
+    this.name = 'ResponseTooLargeError'
+  }
+}
+
 /**
  * Rejects with the system error (its `code`: ECONNRESET, ECONNREFUSED...) when the connection fails or the
- * body is cut off, and with an AbortError or TimeoutError when `signal` fires.
+ * body is cut off, with an AbortError or TimeoutError when `signal` fires, and with a ResponseTooLargeError
+ * as soon as the body (announced or received) exceeds `maxBytes`.
  */
-export function httpGet(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
+export function httpGet(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<HttpAnswer> {
   const target = new URL(url)
   const {request} = requireBuiltin(target.protocol === 'https:' ? 'node:https' : 'node:http')
   return new Promise((resolve, reject) => {
@@ -37,7 +52,19 @@ export function httpGet(url: string, headers: Record<string, string>, signal: Ab
     // last page, and the pages are asked for one after another anyway.
     const outgoing = request(target, {headers, signal, agent: false}, (response) => {
       const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      let received = 0
+      const tooLarge = () => {
+        reject(new ResponseTooLargeError(maxBytes))
+        response.destroy()
+        outgoing.destroy()
+      }
+
+      if (Number(response.headers['content-length'] ?? 0) > maxBytes) return tooLarge()
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length
+        if (received > maxBytes) tooLarge()
+        else chunks.push(chunk)
+      })
       response.on('error', reject)
       response.on('end', () => {
         const status = response.statusCode ?? 0
