@@ -2,4 +2,7 @@
 
 import {execute} from '@oclif/core/execute'
 
+import {handleStdoutErrors} from '../dist/stdout-errors.js'
+
+handleStdoutErrors()
 await execute({dir: import.meta.url})

@@ -15,8 +15,7 @@ export function isExitCodeError(error: unknown): error is ExitCodeError {
   return error instanceof Error && typeof (error as Partial<ExitCodeError>).exitCode === 'number'
 }
 
-/** Exit code of a local file failure (disk full, read-only, permission): the user's machine, not a bug. */
-export const LOCAL_IO_EXIT = 6
+import {LOCAL_IO_EXIT} from './stdout-errors.js'
 
 const LOCAL_FAILURES: Record<string, {exit: number; what: (path: string) => string}> = {
   ENOSPC: {
