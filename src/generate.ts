@@ -2,6 +2,7 @@
 // rendered and printed or written. Collaborators come in as arguments so tests run it with fakes.
 import {isAbsolute, join} from 'node:path'
 
+import {describeLocalFailure} from './local-io.js'
 import {buildDigest, groupByWeek, unitsFor, type DigestContext, type Units} from './notes/digest.js'
 import {OutputExistsError} from './notes/output.js'
 import {fetchWindow, type WeekRange} from './notes/week.js'
@@ -76,9 +77,11 @@ export class BackfillInterruptedError extends Error {
   ) {
     const count = written.length === 1 ? '1 note was' : `${written.length} notes were`
     const wrote = written.length === 0 ? 'No note was written' : `${count} written up to ${written.at(-1)!.week}`
-    super(`${reason.message} ${wrote}; resume with --from ${resumeFrom.id}.`)
+    // A disk that filled up part way is the machine's problem, with its own code and sentence.
+    const local = reason.exitCode === undefined ? describeLocalFailure(reason) : undefined
+    super(`${local?.message ?? reason.message} ${wrote}; resume with --from ${resumeFrom.id}.`)
     this.name = 'BackfillInterruptedError'
-    this.exitCode = reason.exitCode ?? 1
+    this.exitCode = reason.exitCode ?? local?.exit ?? 1
     this.suggestions = [...(reason.suggestions ?? []), `Resume with: ${resumeCommand}`]
   }
 }

@@ -2,8 +2,7 @@
 // output promise unsettled: `weeknotes --help | head -1` ended with exit 13 ("unsettled top-level await"),
 // and `> /dev/full` with a stack trace.
 
-/** Exit code of a local file failure (disk full, read-only, permission): the user's machine, not a bug. */
-export const LOCAL_IO_EXIT = 6
+import {LOCAL_IO_EXIT} from './local-io.js'
 
 export function handleStdoutErrors(stdout: NodeJS.WriteStream = process.stdout): void {
   stdout.on('error', (error: NodeJS.ErrnoException) => {

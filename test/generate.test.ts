@@ -231,7 +231,12 @@ test('a write failing mid-backfill (disk full) keeps the notes before it and res
   }
   const error = await stopped(generateNotes(backfill(weeks), c))
   assert.ok(error instanceof BackfillInterruptedError)
-  assert.equal(error.exitCode, 1)
+  // A full disk is the machine's problem, not a bug: the local I/O code and a sentence saying what to do.
+  assert.equal(error.exitCode, 6)
+  assert.match(
+    error.message,
+    /^There is no space left on the disk .* Free some space and run again\. 2 notes were written/,
+  )
   assert.deepEqual([...files.keys()], [join('out', '2024-W01.md'), join('out', '2024-W02.md')])
   assert.equal(error.resumeFrom.id, '2024-W03')
 })
@@ -263,4 +268,50 @@ test('refuses an existing --output before spending any API call; bad --filename 
   )
   assert.throws(() => renderFilename('{{week.nope}}.md', {week}), /not a value/)
   assert.equal(renderFilename('{{ week.start }}-{{week.id}}.md', {week}), '2024-01-01-2024-W01.md')
+})
+
+test('a backfill stopped after a page served out of order writes no week: none is proven complete', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W04', today))
+  const {c, files} = collaborators()
+  c.strava.listActivities = async (o) => {
+    // Newest first, as a server ignoring `after`'s oldest-first order answers; then the run stops.
+    o.onPage?.(1, 2, [activities[2], activities[0]])
+    throw new RateLimitError('Rate limit.', 'daily', new Date('2024-06-02T00:00:00Z'))
+  }
+  const error = await stopped(generateNotes(backfill(weeks), c))
+  assert.ok(error instanceof BackfillInterruptedError)
+  assert.deepEqual([...files.keys()], [], 'W02 would be an empty note though its activity may be on page 2')
+  assert.equal(error.resumeFrom.id, '2024-W01')
+})
+
+test('--filename stays inside --out-dir and resolves only the context’s own values', () => {
+  const week = parseWeek('2024-W01', today)
+  for (const bad of [
+    '../{{week.id}}.md',
+    '{{week.id}}/../../x.md',
+    '/etc/{{week.id}}',
+    '',
+    ' ',
+    '.',
+    '..',
+    'a//b.md',
+  ]) {
+    assert.throws(
+      () => renderFilename(bad, {week}),
+      (error: Error & {exitCode?: number}) =>
+        error.exitCode === 2 && /not a file name inside --out-dir/.test(error.message),
+      JSON.stringify(bad),
+    )
+  }
+
+  for (const inherited of [
+    '{{week.constructor.name}}',
+    '{{week.__proto__}}',
+    '{{week.toString}}',
+    '{{week.id.length}}',
+  ]) {
+    assert.throws(() => renderFilename(inherited, {week}), /not a value of the note's context/, inherited)
+  }
+
+  assert.equal(renderFilename('{{week.year}}/{{week.id}}.md', {week}), '2024/2024-W01.md')
 })

@@ -42,7 +42,8 @@ function kindOf(stats: Stats): string {
 /** What is at `path` now, when it is a regular file (undefined when nothing is); anything else is refused. */
 async function existingRegularFile(path: string): Promise<Stats | undefined> {
   const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined
+    // ENOTDIR: a file stands where the directory should be; creating the directory reports that.
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
     throw error
   })
   if (stats && !stats.isFile()) {

@@ -79,12 +79,16 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(await readdir(directory), ['note.md'])
   })
 
-  it('cleans up when the final rename fails (the target is a directory)', async () => {
+  it('refuses a target that is a directory (exit 2), leaving nothing behind', async () => {
     const directory = await fresh()
     const target = join(directory, 'note.md')
     await mkdir(target)
     await writeFile(join(target, 'keep'), 'x')
-    await assert.rejects(writeFileAtomic(target, 'content\n', {force: true}), /EISDIR|ENOTEMPTY|EEXIST/)
+    await assert.rejects(
+      writeFileAtomic(target, 'content\n', {force: true}),
+      (error: Error & {exitCode?: number}) =>
+        error.exitCode === 2 && /is a directory, not a regular file/.test(error.message),
+    )
     assert.deepEqual(await readdir(directory), ['note.md'])
     assert.ok((await stat(target)).isDirectory())
   })
@@ -94,7 +98,7 @@ describe('writeFileAtomic', () => {
     await writeFile(join(directory, 'file'), 'x')
     await assert.rejects(
       writeFileAtomic(join(directory, 'file', 'note.md'), 'content\n', {force: false}),
-      /ENOTDIR|EEXIST/,
+      (error: Error & {exitCode?: number}) => error.exitCode === 2 && /file is not a directory/.test(error.message),
     )
     assert.deepEqual(await readdir(directory), ['file'])
   })

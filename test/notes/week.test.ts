@@ -123,6 +123,21 @@ describe('parseWeek', () => {
     assert.throws(() => parseWeek('2021-W53', mondayMorning), /2021 has ISO weeks 1 to 52/)
     assert.throws(() => parseWeek('foo', mondayMorning), /^WeekInputError: "foo" is not a week\.$/)
   })
+
+  it('accepts four-digit years from 1970 to 9999 only (Date.UTC would turn 0000-0099 into 1900-1999)', () => {
+    for (const input of ['0000-W10', '0099-W10', '0024-10', '1969-W10', '0099-03-06', '0001-01-01', '1969-12-31']) {
+      assert.throws(
+        () => parseWeek(input, mondayMorning),
+        (error: unknown) =>
+          error instanceof WeekInputError && error.exitCode === 2 && /years run from 1970 to 9999/.test(error.message),
+        input,
+      )
+    }
+
+    assert.equal(parseWeek('1970-W02', mondayMorning).start, '1970-01-05')
+    assert.equal(parseWeek('9999-W10', mondayMorning).id, '9999-W10')
+    assert.equal(parseWeek('9999-03-06', mondayMorning).year, 9999)
+  })
 })
 
 describe('weekOfDate', () => {
