@@ -7,18 +7,12 @@ import {test} from 'node:test'
 
 import {stravaProvider} from '../../src/auth/provider.js'
 import {AuthServerUnavailableError, exchangeCode, MAX_TOKEN_ANSWER_BYTES} from '../../src/auth/tokens.js'
+import {sendEndlessBody} from '../support/endless-body.js'
 
 test('an endless token answer is cut off at the cap with exit 5', async (t) => {
-  let sent = 0
+  let sent = () => 0
   const server = createServer((_request, response) => {
-    response.writeHead(200, {'content-type': 'application/json'})
-    const chunk = Buffer.alloc(64 * 1024, 0x20)
-    const pump = () => {
-      while (!response.destroyed && response.write(chunk)) sent += chunk.length
-      if (!response.destroyed) response.once('drain', pump)
-    }
-    response.write('{"access_token": "')
-    pump()
+    sent = sendEndlessBody(response, '{"access_token": "')
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.after(() => {
@@ -37,5 +31,5 @@ test('an endless token answer is cut off at the cap with exit 5', async (t) => {
   assert.ok(error instanceof AuthServerUnavailableError, String(error))
   assert.equal(error.exitCode, 5)
   assert.match(error.message, /more than 1 MiB/)
-  assert.ok(sent < MAX_TOKEN_ANSWER_BYTES * 16, `the server could send ${sent} bytes`)
+  assert.ok(sent() < MAX_TOKEN_ANSWER_BYTES * 16, `the server could send ${sent()} bytes`)
 })

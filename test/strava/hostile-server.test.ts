@@ -9,6 +9,7 @@ import {fetchWindow, parseWeek} from '../../src/notes/week.js'
 import {MAX_BODY_BYTES, StravaClient, type StravaClientOptions} from '../../src/strava/client.js'
 import {pageCap} from '../../src/strava/activity-check.js'
 import type {StravaError} from '../../src/strava/errors.js'
+import {sendEndlessBody} from '../support/endless-body.js'
 
 const week = parseWeek('2024-W10', new Date())
 const window = fetchWindow(week, week)
@@ -111,21 +112,14 @@ test('activities outside the asked window make the list untrusted: exit 5', asyn
 })
 
 test('an endless page body is cut off at the size cap with exit 5, not read into memory', async () => {
-  let sent = 0
+  let sent = () => 0
   const server = await hostile((_request, response) => {
-    response.writeHead(200, {'content-type': 'application/json'})
-    const chunk = Buffer.alloc(64 * 1024, 0x20)
-    const pump = () => {
-      while (!response.destroyed && response.write(chunk)) sent += chunk.length
-      if (!response.destroyed) response.once('drain', pump)
-    }
-    response.write('[')
-    pump()
+    sent = sendEndlessBody(response, '[')
   })
   const {strava} = client(server.apiUrl)
   await assert.rejects(strava.listActivities(window), exitsWith(5, /larger than 16 MiB/))
   assert.equal(server.requests.length, 1, 'not retried')
-  assert.ok(sent < MAX_BODY_BYTES * 4, `the server could send ${sent} bytes`)
+  assert.ok(sent() < MAX_BODY_BYTES * 4, `the server could send ${sent()} bytes`)
 })
 
 test('a 200-activity page is far below the body cap', () => {
