@@ -1,7 +1,7 @@
 // The built CLI as a user meets it: pipes closed early, full disks, paths that are not what they seem,
 // mistyped commands, and a terminal that shows what it waits for. Exit codes as the README documents them.
 import assert from 'node:assert/strict'
-import {spawn, type StdioOptions} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, openSync, closeSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -37,14 +37,16 @@ function ciEnv(extra: Record<string, string | undefined> = {}) {
 
 const plain = (text: string) => text.replace(/›/g, ' ').replace(/\s+/g, ' ')
 
-/** Runs the built CLI with stdout wired as given; `onStdout` may close the reading end, as `head` or `true` do. */
-function runWith(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  stdout: StdioOptions[number],
-  readFirstChunkThenClose = false,
-) {
-  const child = spawn(process.execPath, [builtCli, ...args], {cwd: env.HOME, env, stdio: ['ignore', stdout, 'pipe']})
+/**
+ * Runs the built CLI with stdout a pipe or a file descriptor. The pipe's reading end is closed at once (as
+ * `| true` does) or after the first chunk (as `| head -1` does).
+ */
+function runWith(args: string[], env: NodeJS.ProcessEnv, stdout: 'pipe' | number, readFirstChunkThenClose = false) {
+  const child: ChildProcess = spawn(process.execPath, [builtCli, ...args], {
+    cwd: env.HOME,
+    env,
+    stdio: ['ignore', stdout, 'pipe'],
+  })
   let stderr = ''
   let first = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
@@ -58,7 +60,7 @@ function runWith(
   }
 
   return new Promise<{code: number | null; stderr: string; first: string}>((resolve) =>
-    child.on('close', (code) => resolve({code, stderr, first})),
+    child.on('close', (code: number | null) => resolve({code, stderr, first})),
   )
 }
 

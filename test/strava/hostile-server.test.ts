@@ -15,7 +15,12 @@ const week = parseWeek('2024-W10', new Date())
 const window = fetchWindow(week, week)
 const TOKEN = 'hostile-test-access-token-0123456789'
 const servers: Server[] = []
-after(() => servers.forEach((server) => server.closeAllConnections() || server.close()))
+after(() => {
+  for (const server of servers) {
+    server.closeAllConnections()
+    server.close()
+  }
+})
 
 /** A server that answers every request with `handler`; returns its API base URL and the request log. */
 async function hostile(handler: (request: IncomingMessage, response: ServerResponse, count: number) => void) {
