@@ -57,7 +57,10 @@ export interface ListActivitiesOptions {
   /** Epoch seconds, exclusive bounds on the activity's UTC start as Strava applies them. */
   after: number
   before: number
-  /** After each page: its number, the activities so far, and the page itself (ascending by start, as `after` is given). */
+  /**
+   * After each page: its number, the activities so far, and the page's new well-formed activities (ascending
+   * by start, as `after` is given, when the server keeps Strava's order).
+   */
   onPage?: (page: number, total: number, activities: SummaryActivity[]) => void
 }
 
