@@ -1,4 +1,5 @@
-import {mkdir, open, readFile, stat, unlink} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {link, mkdir, readFile, rm, unlink, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 
@@ -50,17 +51,17 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
- * Runs `action` while holding an inter-process lock: a file created with O_EXCL holding the owner's pid
- * and start time. A lock whose owner is dead or that is older than `staleMs` is broken; otherwise the
- * caller waits with a growing backoff up to `waitMs`. Two `weeknotes` runs therefore never spend the
- * same rotating refresh token.
- */
-/**
  * Longer than the slowest refresh a live owner can be in (three 20 s attempts and the waits between
  * them): breaking its lock earlier would let a second process spend the same rotating refresh token.
  */
 const DEFAULT_STALE_MS = 120_000
 
+/**
+ * Runs `action` while holding an inter-process lock: a file holding the owner's pid and start time,
+ * created atomically. A lock whose owner is dead, that is older than `staleMs` or that names no owner
+ * (empty, damaged, unreadable) is broken; otherwise the caller waits with a growing backoff up to `waitMs`. Two `weeknotes` runs therefore never spend the
+ * same rotating refresh token.
+ */
 export async function withRefreshLock<T>(options: RefreshLockOptions, action: () => Promise<T>): Promise<T> {
   const release = await acquireRefreshLock(options)
   try {
@@ -83,28 +84,18 @@ export async function acquireRefreshLock(options: RefreshLockOptions): Promise<(
   const started = now()
   let backoff = 20
   for (;;) {
-    const owner: LockOwner = {pid: process.pid, at: now()}
-    const content = JSON.stringify(owner)
-    try {
-      const handle = await open(path, 'wx', 0o600)
-      try {
-        await handle.writeFile(content)
-      } finally {
-        await handle.close()
-      }
-
+    const content = JSON.stringify({pid: process.pid, at: now()} satisfies LockOwner)
+    if (await createLockFile(path, content)) {
       return async () => {
         // Only remove the lock if it is still ours (it may have been broken as stale meanwhile).
         if ((await readLock(path)) === content) await unlink(path).catch(() => {})
       }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
 
     const existing = await readLock(path)
-    if (existing !== undefined && (await isStale(path, existing, staleMs, now, isAlive))) {
+    if (existing !== missing && !isLiveOwner(existing, staleMs, now, isAlive)) {
       // Re-check right before breaking it, so a lock just re-created by someone else survives.
-      if ((await readLock(path)) === existing) await unlink(path).catch(() => {})
+      if ((await readLock(path)) === existing) await rm(path, {force: true}).catch(() => {})
       continue
     }
 
@@ -114,36 +105,53 @@ export async function acquireRefreshLock(options: RefreshLockOptions): Promise<(
   }
 }
 
-async function readLock(path: string): Promise<string | undefined> {
+/**
+ * Writes the owner into a temporary file and hard-links it to the lock path, which fails when the lock
+ * exists: the lock appears with its content or not at all. A write that fails (disk full) leaves
+ * nothing at the lock path for later runs to wait on. False when someone else holds the lock.
+ */
+async function createLockFile(path: string, content: string): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   try {
-    return await readFile(path, 'utf8')
-  } catch {
-    return undefined
+    await writeFile(temporary, content, {flag: 'wx', mode: 0o600})
+    await link(temporary, path)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return false
+  } finally {
+    await rm(temporary, {force: true})
   }
 }
 
-async function isStale(
-  path: string,
-  content: string,
+const missing = Symbol('missing')
+const unreadable = Symbol('unreadable')
+
+async function readLock(path: string): Promise<string | typeof missing | typeof unreadable> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? missing : unreadable
+  }
+}
+
+/**
+ * Whether a lock belongs to a process that may still be refreshing. A lock is only ever created with
+ * its owner written in, so an empty, damaged or unreadable one has no live owner.
+ */
+function isLiveOwner(
+  content: string | typeof unreadable,
   staleMs: number,
   now: () => number,
   isAlive: (pid: number) => boolean,
-): Promise<boolean> {
+): boolean {
   let owner: Partial<LockOwner> | undefined
   try {
-    owner = JSON.parse(content) as Partial<LockOwner>
+    owner = typeof content === 'string' ? (JSON.parse(content) as Partial<LockOwner>) : undefined
   } catch {
     owner = undefined
   }
 
-  if (typeof owner?.pid === 'number' && typeof owner.at === 'number') {
-    return !isAlive(owner.pid) || now() - owner.at > staleMs
-  }
-
-  // Empty or unreadable content: its creator may be between open and write; judge by the file's age.
-  try {
-    return now() - (await stat(path)).mtimeMs > staleMs
-  } catch {
-    return false
-  }
+  if (typeof owner?.pid !== 'number' || typeof owner.at !== 'number') return false
+  return isAlive(owner.pid) && now() - owner.at <= staleMs
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -109,5 +109,34 @@ describe('refresh lock', () => {
     await release()
     assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, 4242)
     await rm(path)
+  })
+
+  // A run whose lock write failed (disk full) used to leave an empty refresh.lock that made every
+  // later run wait, then fail, for two minutes.
+  for (const [label, content] of [
+    ['empty', ''],
+    ['unparseable', '{"pid":12'],
+    ['ownerless', '{"owner":"someone"}'],
+  ]) {
+    it(`takes over an ${label} lock at once: it names no live owner`, async () => {
+      const path = join(dir, `${label}.lock`)
+      await writeFile(path, content)
+      const release = await acquireRefreshLock({path, waitMs: 0})
+      assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid)
+      await release()
+    })
+  }
+
+  it('leaves no temporary file behind and never shows an empty lock', async () => {
+    const lockDir = await mkdtemp(join(tmpdir(), 'weeknotes-lock-clean-'))
+    const path = join(lockDir, 'refresh.lock')
+    const seen = await withRefreshLock({path}, async () => ({
+      files: await readdir(lockDir),
+      content: await readFile(path, 'utf8'),
+    }))
+    assert.deepEqual(seen.files, ['refresh.lock'])
+    assert.ok(seen.content.length > 0)
+    assert.deepEqual(await readdir(lockDir), [])
+    await rm(lockDir, {recursive: true})
   })
 })
