@@ -73,7 +73,9 @@ export function stravaProvider(
     manageAccessUrl: 'https://www.strava.com/settings/apps',
     // Strava's consent page and its `scope` redirect parameter use commas, not RFC 6749's spaces.
     scopeSeparator: ',',
-    defaultScopes: ['read', 'activity:read_all'],
+    // Both activity scopes: an athlete who unticks "private activities" on the consent page still
+    // grants activity:read, where asking for activity:read_all alone would leave no activity access.
+    defaultScopes: ['read', 'activity:read', 'activity:read_all'],
     // Strava's OAuth documentation neither mentions nor supports PKCE (code_challenge is ignored),
     // and its token endpoint always requires the client secret. Sending a challenge would only
     // suggest a protection that is not there; `state` and the confidential client do the work.

@@ -13,7 +13,7 @@ test('the Strava preset builds its endpoints from the given OAuth URL', () => {
   assert.equal(provider.revocationRevokesGrant, true)
   assert.equal(provider.manageAccessUrl, 'https://www.strava.com/settings/apps')
   assert.equal(provider.scopeSeparator, ',')
-  assert.deepEqual(provider.defaultScopes, ['read', 'activity:read_all'])
+  assert.deepEqual(provider.defaultScopes, ['read', 'activity:read', 'activity:read_all'])
   assert.equal(provider.pkce, false)
   assert.equal(provider.tokenEndpointAuth, 'client_secret_post')
   assert.equal(provider.loopbackHost, '127.0.0.1')

@@ -43,8 +43,9 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       max: 65_535,
     }),
     scope: Flags.string({
-      default: 'read,activity:read_all',
-      description: 'Scopes to request, separated by commas or spaces.',
+      default: 'read,activity:read,activity:read_all',
+      description:
+        'Scopes to request, separated by commas or spaces. With both activity scopes, unticking private activities on the consent page still leaves the others.',
     }),
     timeout: Flags.string({
       default: '5m',
