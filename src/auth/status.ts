@@ -1,6 +1,6 @@
 import {readConfig} from './config-file.js'
 import {storeFor} from './credential-store.js'
-import {envCredentials} from './env-credentials.js'
+import {envCredentials, missingCiVariables} from './env-credentials.js'
 
 /** What `weeknotes auth status --json` prints (the contract in the README). */
 export interface AuthStatus {
@@ -11,18 +11,23 @@ export interface AuthStatus {
   /** Access token expiry as an ISO string. */
   expiresAt: string | null
   storage: 'keyring' | 'file' | 'environment' | null
+  /** CI mode only: the environment variables it still needs (then `loggedIn` is false). */
+  missing?: string[]
 }
 
 /**
  * Reads config.json and the environment only: status must answer quickly and never trigger a keyring
- * unlock prompt. CI mode (STRAVA_REFRESH_TOKEN set) counts as logged in.
+ * unlock prompt. CI mode (a refresh token in the environment) counts as logged in when the client id
+ * and secret are there too (or saved for the same client id).
  */
 export async function readAuthStatus(o: {configDir: string; env?: NodeJS.ProcessEnv}): Promise<AuthStatus> {
   const env = envCredentials(o.env ?? process.env)
   const config = await readConfig(o.configDir)
   const clientId = env.clientId ?? config.clientId ?? null
   if (env.refreshToken) {
-    return {loggedIn: true, clientId, athlete: null, scopes: [], expiresAt: null, storage: 'environment'}
+    const missing = missingCiVariables(env, {clientId: config.clientId, hasLogin: config.session !== undefined})
+    const ci = {clientId, athlete: null, scopes: [], expiresAt: null, storage: 'environment'} as const
+    return missing.length > 0 ? {loggedIn: false, ...ci, missing} : {loggedIn: true, ...ci}
   }
 
   const session = config.session

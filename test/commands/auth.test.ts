@@ -183,5 +183,24 @@ describe(
       assert.equal(JSON.parse(result.stdout).storage, 'environment')
       assert.ok(!existsSync(join(home.configDir, 'config.json')))
     })
+
+    it('CI mode without the client secret or id is not logged in: status names the missing variable, exit 3', async () => {
+      const noSecret = await run(['auth', 'status'], {STRAVA_CLIENT_ID: '12345', STRAVA_REFRESH_TOKEN: 'y'})
+      assert.equal(noSecret.code, 3, noSecret.stdout + noSecret.stderr)
+      assert.match(noSecret.stdout, /CI mode is incomplete.*STRAVA_CLIENT_SECRET is not/)
+      assert.doesNotMatch(noSecret.stdout, /Logged in/)
+
+      const neither = await run(['auth', 'status', '--json'], {STRAVA_REFRESH_TOKEN: 'y'})
+      assert.equal(neither.code, 3)
+      assert.deepEqual(JSON.parse(neither.stdout), {
+        loggedIn: false,
+        clientId: null,
+        athlete: null,
+        scopes: [],
+        expiresAt: null,
+        storage: 'environment',
+        missing: ['STRAVA_CLIENT_ID', 'STRAVA_CLIENT_SECRET'],
+      })
+    })
   },
 )

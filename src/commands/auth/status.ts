@@ -28,7 +28,11 @@ export default class AuthStatus extends BaseCommand {
       // Exit 3 without an error message: the status itself is the answer.
       process.exitCode = 3
       if (this.jsonEnabled()) this.logJson(status)
-      else this.log('Not logged in to Strava. Run `weeknotes auth` to log in.')
+      else if (status.missing) {
+        this.log(
+          `Not logged in: CI mode is incomplete. STRAVA_REFRESH_TOKEN is set, but ${status.missing.join(' and ')} ${status.missing.length > 1 ? 'are' : 'is'} not; set ${status.missing.length > 1 ? 'them' : 'it'} from your Strava API application's settings.`,
+        )
+      } else this.log('Not logged in to Strava. Run `weeknotes auth` to log in.')
       return undefined
     }
 
