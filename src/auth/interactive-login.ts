@@ -1,4 +1,4 @@
-import type {Readable, Writable} from 'node:stream'
+import {PassThrough, type Readable, type Writable} from 'node:stream'
 
 import {openInBrowser} from './browser.js'
 import {readConfig} from './config-file.js'
@@ -83,6 +83,9 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
 
   const controller = new AbortController()
   const onInterrupt = () => controller.abort()
+  // Paste mode from the start with --no-browser; otherwise only once the browser failed to open.
+  const pastes = o.noBrowser ? undefined : new PassThrough()
+  let pasting = false
   process.once('SIGINT', onInterrupt)
   try {
     return await login({
@@ -97,7 +100,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       timeoutMs,
       implicit: o.implicit,
       signal: controller.signal,
-      pastedInput: o.noBrowser ? o.stdin : undefined,
+      pastedInput: pastes ?? o.stdin,
       warn: o.warn,
       runFlow: o.runFlow,
       describeAccount: o.describeAccount,
@@ -110,12 +113,27 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
           return
         }
 
-        const opened = await (o.openBrowser ?? openInBrowser)(url)
-        if (!opened) o.stderr.write('Could not open a browser; open the URL above yourself.\n')
-        o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
+        if (await (o.openBrowser ?? openInBrowser)(url)) {
+          o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
+          return
+        }
+
+        o.stderr.write(browserDidNotOpen)
+        if (pastes) {
+          o.stdin.pipe(pastes)
+          pasting = true
+        }
       },
     })
   } finally {
     process.off('SIGINT', onInterrupt)
+    if (pasting) {
+      o.stdin.unpipe(pastes)
+      o.stdin.pause()
+    }
   }
 }
+
+const browserDidNotOpen =
+  'The browser did not open. Open the URL above in a browser yourself, on any machine, and approve (Ctrl-C to cancel). ' +
+  'If that browser cannot reach this machine, paste the address it was redirected to (or the code) here and press Enter.\n'

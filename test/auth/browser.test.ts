@@ -43,3 +43,22 @@ test('a $BROWSER that cannot be started yields false instead of throwing', async
     false,
   )
 })
+
+// `xdg-open` on a machine without a desktop starts, then exits with an error: that is no open browser.
+test('a $BROWSER that starts but exits with an error yields false', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weeknotes-browser-'))
+  t.after(() => rm(dir, {recursive: true, force: true}))
+  const script = join(dir, 'failing-opener.mjs')
+  await writeFile(script, "console.error('xdg-open: no method available for opening the URL'); process.exit(3)\n")
+  assert.equal(await openInBrowser('http://127.0.0.1:1/', {BROWSER: `${process.execPath} ${script}`}), false)
+})
+
+test('a browser still running after the settle time counts as opened, and is not waited for', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weeknotes-browser-'))
+  t.after(() => rm(dir, {recursive: true, force: true}))
+  const script = join(dir, 'lingering-browser.mjs')
+  await writeFile(script, 'setTimeout(() => {}, 5000)\n')
+  const started = Date.now()
+  assert.equal(await openInBrowser('http://127.0.0.1:1/', {BROWSER: `${process.execPath} ${script}`}, 300), true)
+  assert.ok(Date.now() - started < 4000, 'it did not wait for the browser to exit')
+})

@@ -79,6 +79,28 @@ describe(
       assert.match(result.stderr, /STRAVA_CLIENT_SECRET/)
     })
 
+    // A headless box: xdg-open starts, finds no browser and exits 3.
+    it('when the browser does not open, it says so and logs in from the pasted redirect address', async () => {
+      const failingOpener = join(home.root, 'failing-opener.mjs')
+      await writeFile(failingOpener, 'process.exit(3)\n')
+      const login = startCli(['auth', '--client-id', emulator.client.id, '--insecure-storage'], {
+        env: cliEnvironment(home, {
+          STRAVA_OAUTH_URL: emulator.oauthUrl,
+          STRAVA_CLIENT_SECRET: emulator.client.secret,
+          BROWSER: `${process.execPath} ${failingOpener}`,
+        }),
+      })
+      const [consentUrl] = await login.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+/)
+      await login.waitForStderr(/The browser did not open\..*paste the address/s)
+      // The emulator approves at once; its redirect is what a browser elsewhere would show.
+      const approval = await fetch(consentUrl, {redirect: 'manual'})
+      login.write(`${approval.headers.get('location')}\n`)
+      const result = await login.result
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stdout, /Logged in to Strava/)
+      assert.doesNotMatch(result.stderr, /Waiting for the authorization in the browser/)
+    })
+
     it('rejects a bad --timeout with exit 2', async () => {
       const result = await run(['auth', '--timeout', 'soon', '--client-id', '1'])
       assert.equal(result.code, 2)
