@@ -182,6 +182,10 @@ export class FileStore implements CredentialStore {
   async ensureWritable(): Promise<void> {
     this.warnOnce()
     await this.readAll()
+    // Written and removed the way `set` writes: the directory must take a new file (read-only, full).
+    const probe = `${this.path}.write-probe`
+    await writeJsonAtomic(probe, {}, 0o600)
+    await rm(probe, {force: true})
   }
 
   private warnOnce(): void {

@@ -6,6 +6,7 @@ import {
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError, redactSecrets} from './errors.js'
+import {dropPendingLogins, pendingLoginDirs} from './pending-login.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
@@ -75,6 +76,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     const config = await readConfig(o.configDir)
     await store.set(account, secrets)
     await writeConfig(o.configDir, {...config, clientId: o.clientId, session})
+    await dropPendingLogins(pendingLoginDirs(o.configDir, env))
     return config
   })
 

@@ -2,6 +2,7 @@ import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
 import {ExitCodeError, redactSecrets} from './errors.js'
+import {dropPendingLogins, findPendingLogin, pendingLoginDirs} from './pending-login.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
@@ -47,9 +48,12 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
 
   const store = o.store ?? storeFor(settings.storage, {configDir: o.configDir, env, warn})
   let revoked = false
+  const pendingDirs = pendingLoginDirs(o.configDir, env)
   let secrets
   try {
     secrets = await store.get(settings.account)
+    // A renewal the store refused holds the live tokens.
+    secrets = (await findPendingLogin(pendingDirs, settings.account, secrets))?.secrets ?? secrets
   } catch (error) {
     warn(
       `The saved login could not be read from ${store.description}, so it was not revoked at the server: ${(error as Error).message}`,
@@ -90,6 +94,7 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
     )
   }
 
+  await dropPendingLogins(pendingDirs)
   const {session: _session, ...rest} = config
   await writeConfig(o.configDir, rest)
   return {wasLoggedIn: true, revoked}

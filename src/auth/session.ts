@@ -1,9 +1,13 @@
+import {rm} from 'node:fs/promises'
+
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
-import {AuthError} from './errors.js'
+import {AuthError, ExitCodeError} from './errors.js'
+import {findPendingLogin, keepPendingLogin, pendingLoginDirs} from './pending-login.js'
 import {type OAuthProvider, stravaProvider} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
+import {withSignalsDeferred} from './signal-guard.js'
 import {type HttpClient, refreshGrant as defaultRefreshGrant, type TokenGrant} from './tokens.js'
 
 /** Renew the access token when it expires within this margin. */
@@ -23,9 +27,24 @@ export type RefreshGrant = typeof defaultRefreshGrant
 /** Where a session's tokens live between runs: a credential store record, or nowhere (CI mode). */
 export interface TokenPersistence {
   load(): Promise<SessionSecrets>
-  save(secrets: SessionSecrets): Promise<void>
+  /** Stores a renewal of `previous`; throws only when the new tokens could not be kept anywhere. */
+  save(secrets: SessionSecrets, previous: SessionSecrets): Promise<void>
   /** Lock file serializing refreshes across processes; none when nothing is stored. */
   lockPath?: string
+  /** Fails when `save` could not write, checked before a rotating refresh token is spent. */
+  ensureWritable?(): Promise<void>
+}
+
+/**
+ * The store cannot take a renewal, found before the refresh token was spent: the saved login is intact.
+ * Keeps the exit code of the cause (keyring unavailable: 3), else the code for local I/O failures.
+ */
+export class LoginNotRenewedError extends ExitCodeError {
+  readonly exitCode: number
+  constructor(message: string, cause: unknown) {
+    super(message, {cause, suggestions: (cause as {suggestions?: string[]}).suggestions})
+    this.exitCode = (cause as {exitCode?: number}).exitCode ?? 6
+  }
 }
 
 export interface TokenSessionOptions {
@@ -43,6 +62,8 @@ export interface TokenSessionOptions {
   loginAgainMessage?: string
   /** Called with the new refresh token when the provider rotated it (CI mode reports it cannot keep it). */
   onRotation?: (newRefreshToken: string) => void
+  /** Warnings for the user (an interrupted renewal); default stderr. */
+  warn?: (message: string) => void
 }
 
 /**
@@ -113,6 +134,21 @@ export class TokenSession {
   }
 
   private async refreshFrom(base: SessionSecrets): Promise<string> {
+    const {persistence} = this.o
+    await persistence.ensureWritable?.()
+    // A stored login: from here until the answer is saved, Ctrl-C would lose it (the server rotates the
+    // refresh token on receipt). CI mode keeps nothing, so there is nothing to wait for.
+    if (!persistence.lockPath) return this.spendAndSave(base)
+    return withSignalsDeferred(
+      {
+        warn: this.o.warn ?? ((message) => process.stderr.write(`Warning: ${message}\n`)),
+        recovery: 'If the next run cannot log in, run `weeknotes auth` again.',
+      },
+      () => this.spendAndSave(base),
+    )
+  }
+
+  private async spendAndSave(base: SessionSecrets): Promise<string> {
     let grant: TokenGrant
     try {
       grant = await (this.o.refreshGrant ?? defaultRefreshGrant)({
@@ -147,7 +183,7 @@ export class TokenSession {
       scopes: grant.scopes.length > 0 ? grant.scopes : base.scopes,
     }
     // Stored before use: once the new access token is used, the provider may forget the old refresh token.
-    await this.o.persistence.save(next)
+    await this.o.persistence.save(next, base)
     if (grant.refreshToken && grant.refreshToken !== base.refreshToken) this.o.onRotation?.(grant.refreshToken)
     this.current = next
     this.profile.expiresAt = next.expiresAt
@@ -165,6 +201,8 @@ export interface OpenTokenSessionOptions {
   http?: HttpClient
   /** Overrides the store chosen from config.json (tests). */
   store?: CredentialStore
+  /** Where a renewal the store refused is kept for the next run; default pendingLoginDirs(). */
+  pendingLoginDirs?: string[]
 }
 
 function notLoggedInError(): AuthError {
@@ -240,16 +278,14 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
   if (!settings) throw notLoggedInError()
   const clientId = fromEnv.clientId ?? config.clientId
   if (!clientId) throw notLoggedInError()
-  const store = storeOf(settings)
-  const load = async () => {
-    const stored = await store.get(settings.account)
-    if (stored) return stored
-    throw new AuthError(
-      `The saved Strava login is missing from ${store.description}. Run \`weeknotes auth\` again.`,
-      'rejected',
-    )
-  }
-  const secrets = await load()
+  const persistence = storedLogin({
+    store: storeOf(settings),
+    account: settings.account,
+    configDir: o.configDir,
+    pendingDirs: o.pendingLoginDirs ?? pendingLoginDirs(o.configDir, env),
+    warn,
+  })
+  const secrets = await persistence.open()
 
   const profile: StoredProfile = {
     clientId,
@@ -264,20 +300,100 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
     clientId,
     clientSecret: fromEnv.clientSecret ?? secrets.clientSecret,
     secrets,
-    persistence: {
-      lockPath: refreshLockPath(o.configDir),
-      // A record gone since the session opened was logged out: refreshing would bring it back.
-      load,
-      save: async (next) => {
-        await store.set(settings.account, next)
-        // The expiry in config.json only feeds `auth status`; the store above is the truth.
-        await recordExpiry(o.configDir, settings.account, next.expiresAt).catch(() => {})
-      },
-    },
+    persistence,
     now: o.now,
     refreshGrant: o.refreshGrant,
     http: o.http,
+    warn,
   })
+}
+
+interface StoredLoginOptions {
+  store: CredentialStore
+  account: string
+  configDir: string
+  pendingDirs: string[]
+  warn: (message: string) => void
+}
+
+/**
+ * A login kept in a credential store. A renewal the store refuses is kept aside as a pending login
+ * (pending-login.ts) and moved into the store by the next run that opens it.
+ */
+function storedLogin(o: StoredLoginOptions): TokenPersistence & {open(): Promise<SessionSecrets>} {
+  const {store, account} = o
+  const lockPath = refreshLockPath(o.configDir)
+  // A record gone since the session opened was logged out: refreshing would bring it back.
+  const readStored = async () => {
+    const stored = await store.get(account)
+    if (stored) return stored
+    throw new AuthError(
+      `The saved Strava login is missing from ${store.description}. Run \`weeknotes auth\` again.`,
+      'rejected',
+    )
+  }
+
+  const load = async () => {
+    const stored = await readStored()
+    const pending = await findPendingLogin(o.pendingDirs, account, stored)
+    if (!pending) return stored
+    // Stays pending (and in use) while the store still refuses it.
+    await store.set(account, pending.secrets).then(
+      () => rm(pending.path, {force: true}),
+      () => {},
+    )
+    return pending.secrets
+  }
+
+  return {
+    lockPath,
+    load,
+    // Adopting a pending login writes the store, so it happens under the lock, like a renewal.
+    open: async () =>
+      (await findPendingLogin(o.pendingDirs, account, await readStored()))
+        ? withRefreshLock({path: lockPath}, load)
+        : readStored(),
+    ensureWritable: async () => {
+      try {
+        await store.ensureWritable()
+      } catch (error) {
+        throw new LoginNotRenewedError(
+          `The saved login needs renewing, but ${store.description} cannot be written (${(error as Error).message}); it was left as it is. Fix that and run again.`,
+          error,
+        )
+      }
+    },
+    save: async (next, previous) => {
+      try {
+        await store.set(account, next)
+      } catch (error) {
+        await keepAside(o, next, previous, error as Error)
+      }
+
+      // The expiry in config.json only feeds `auth status`; the store above is the truth.
+      await recordExpiry(o.configDir, account, next.expiresAt).catch(() => {})
+    },
+  }
+}
+
+async function keepAside(
+  o: StoredLoginOptions,
+  next: SessionSecrets,
+  previous: SessionSecrets,
+  error: Error,
+): Promise<void> {
+  const kept = await keepPendingLogin(o.pendingDirs, o.account, next, previous.refreshToken)
+  const failure = `The renewed login could not be saved to ${o.store.description} (${error.message.replace(/\.$/, '')})`
+  if (!kept) {
+    throw new LoginNotRenewedError(
+      `${failure}, nor kept aside in ${o.pendingDirs.join(' or ')}. If the next run cannot log in, run \`weeknotes auth\` again.`,
+      error,
+    )
+  }
+
+  o.warn(
+    `${failure}. It is kept in ${kept}, readable only by you, and the next run moves it into the store; do not delete that file.`,
+  )
 }
 
 async function recordExpiry(configDir: string, account: string, expiresAt: number | undefined): Promise<void> {

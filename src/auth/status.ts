@@ -26,7 +26,7 @@ export async function readAuthStatus(o: {configDir: string; env?: NodeJS.Process
   const clientId = env.clientId ?? config.clientId ?? null
   if (env.refreshToken) {
     const missing = missingCiVariables(env, {clientId: config.clientId, hasLogin: config.session !== undefined})
-    const ci = {clientId, athlete: null, scopes: [], expiresAt: null, storage: 'environment'} as const
+    const ci = {clientId, athlete: null, scopes: [], expiresAt: null, storage: 'environment' as const}
     return missing.length > 0 ? {loggedIn: false, ...ci, missing} : {loggedIn: true, ...ci}
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
@@ -13,7 +13,7 @@ import {AuthError} from '../../src/auth/errors.js'
 import {login} from '../../src/auth/login.js'
 import {logout} from '../../src/auth/logout.js'
 import {stravaProvider} from '../../src/auth/provider.js'
-import {openTokenSession} from '../../src/auth/session.js'
+import {LoginNotRenewedError, openTokenSession} from '../../src/auth/session.js'
 import {refreshGrant} from '../../src/auth/tokens.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {manualClock} from '../emulator/test-helpers.js'
@@ -76,14 +76,33 @@ describe('TokenSession', () => {
     return secrets
   }
 
-  const open = (o: {store?: CredentialStore; env?: NodeJS.ProcessEnv} = {}) =>
+  const open = (o: {store?: CredentialStore; env?: NodeJS.ProcessEnv; pendingLoginDirs?: string[]} = {}) =>
     openTokenSession({
       configDir,
       env: o.env ?? env(),
       now: clock.now,
       warn: (message) => warnings.push(message),
       store: o.store,
+      pendingLoginDirs: o.pendingLoginDirs,
     })
+
+  /** The real file store, except that writing fails as on a read-only file system. */
+  const readOnlyStore = (failing: {set?: boolean; probe?: boolean} = {set: true}): CredentialStore => {
+    const real = fileStore()
+    const refuse = async () => {
+      throw Object.assign(new Error(`EROFS: read-only file system, open '${real.path}'`), {code: 'EROFS'})
+    }
+    return {
+      kind: 'file',
+      description: real.path,
+      get: (name) => real.get(name),
+      set: failing.set ? refuse : (name, secrets) => real.set(name, secrets),
+      delete: (name) => real.delete(name),
+      ensureWritable: failing.probe ? refuse : async () => {},
+    }
+  }
+
+  const pendingFile = () => join(configDir, 'pending-login.json')
 
   it('returns the stored access token while it has more than 5 minutes left, without a token call', async () => {
     const saved = await savedLogin()
@@ -116,23 +135,69 @@ describe('TokenSession', () => {
     assert.equal(tokenCalls().length, 1)
   })
 
-  it('refreshes an expired token and never hands out a new one it could not store', async () => {
+  it('never hands out a renewed token it could neither store nor keep aside', async () => {
     await savedLogin()
-    const real = fileStore()
-    const failingStore: CredentialStore = {
-      kind: 'file',
-      description: 'a failing store',
-      get: (name) => real.get(name),
-      set: async () => {
-        throw new Error('disk full')
-      },
-      delete: (name) => real.delete(name),
-      ensureWritable: async () => {},
-    }
-    const session = await open({store: failingStore})
+    // A file where the pending login's directory should be: nowhere to keep it either.
+    const session = await open({store: readOnlyStore(), pendingLoginDirs: [join(configDir, 'config.json')]})
     clock.advance(7 * HOUR)
-    await assert.rejects(session.accessToken(), /disk full/)
+    await assert.rejects(session.accessToken(), (error: unknown) => {
+      assert.ok(error instanceof LoginNotRenewedError)
+      assert.match(error.message, /could not be saved to .*read-only file system.*nor kept aside/)
+      return true
+    })
     assert.equal(tokenCalls().length, 1)
+  })
+
+  it('checks the store can be written before spending the rotating refresh token', async () => {
+    const saved = await savedLogin()
+    const session = await open({store: readOnlyStore({probe: true})})
+    clock.advance(7 * HOUR)
+    await assert.rejects(session.accessToken(), (error: unknown) => {
+      assert.ok(error instanceof LoginNotRenewedError)
+      assert.equal(error.exitCode, 6, 'a local I/O failure')
+      assert.match(error.message, /cannot be written \(EROFS.*left as it is/)
+      return true
+    })
+    assert.equal(tokenCalls().length, 0, 'the refresh token was not spent')
+    const provider = stravaProvider(emulator.oauthUrl)
+    const {clientId, clientSecret} = {clientId: emulator.client.id, clientSecret: emulator.client.secret}
+    await refreshGrant({provider, clientId, clientSecret, refreshToken: saved.refreshToken, now: clock.now})
+  })
+
+  it('a renewal the store refuses is kept in a 0600 pending file that the next run moves into the store', async () => {
+    const saved = await savedLogin()
+    const session = await open({store: readOnlyStore()})
+    clock.advance(7 * HOUR)
+    const token = await session.accessToken()
+    assert.notEqual(token, saved.accessToken, 'this run goes on with the renewed token')
+    assert.match(warnings.join('\n'), /could not be saved to .*read-only file system.*kept in .*pending-login\.json/)
+    assert.equal((await stat(pendingFile())).mode & 0o777, 0o600)
+    assert.equal((await fileStore().get(account))?.refreshToken, saved.refreshToken, 'the store still has the old one')
+
+    const next = await open()
+    assert.equal(await next.accessToken(), token, 'the next run uses the pending login')
+    const stored = await fileStore().get(account)
+    assert.equal(stored?.accessToken, token, 'and moved it into the store')
+    await assert.rejects(stat(pendingFile()), {code: 'ENOENT'})
+    emulator.clearRequests()
+    clock.advance(7 * HOUR)
+    assert.notEqual(await next.accessToken(), token, 'the rotated refresh token works')
+    assert.deepEqual(
+      tokenCalls().map((call) => call.status),
+      [200],
+    )
+  })
+
+  it('ignores and removes a pending login that does not continue the stored one (a new login since)', async () => {
+    await savedLogin()
+    await open({store: readOnlyStore()}).then(async (session) => {
+      clock.advance(7 * HOUR)
+      await session.accessToken()
+    })
+    const relogin = await savedLogin()
+    const session = await open()
+    assert.equal(await session.accessToken(), relogin.accessToken)
+    await assert.rejects(stat(pendingFile()), {code: 'ENOENT'})
   })
 
   it('leaves the stored login untouched and asks to log in again when the refresh token is refused', async () => {

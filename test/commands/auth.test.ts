@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
 import {readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {setTimeout as delay} from 'node:timers/promises'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
@@ -99,6 +100,73 @@ describe(
       assert.equal(result.code, 0, result.stderr)
       assert.match(result.stdout, /Logged in to Strava/)
       assert.doesNotMatch(result.stderr, /Waiting for the authorization in the browser/)
+    })
+
+    describe('a renewal interrupted by a signal', {skip: process.platform === 'win32' && 'no POSIX signals'}, () => {
+      const credentials = async () =>
+        Object.values(JSON.parse(await readFile(join(home.configDir, 'credentials.json'), 'utf8')))[0] as {
+          refreshToken: string
+        }
+      // oclif wraps warnings to the terminal width.
+      const unwrapped = (text: string) => text.replace(/\s*\n\s*(›\s*)?/g, ' ')
+      const tokenCalls = () => emulator.requests.filter((request) => request.path === '/oauth/token')
+      const generate = () =>
+        startCli(['generate', '--week', '2024-W10'], {
+          env: cliEnvironment(home, {STRAVA_OAUTH_URL: emulator.oauthUrl, STRAVA_API_URL: emulator.apiUrl}),
+          input: '',
+        })
+
+      /** Logs in, expires the access token at Strava and starts a generate whose refresh answers slowly. */
+      async function generateMidRenewal(delayMs: number) {
+        const args = ['auth', '--client-id', emulator.client.id, '--client-secret-stdin', '--insecure-storage']
+        const login = await run(args, {}, `${emulator.client.secret}\n`)
+        assert.equal(login.code, 0, login.stderr)
+        const before = await credentials()
+        emulator.expireAccessTokens()
+        emulator.clearRequests()
+        // Strava has the refresh token (and replaces it) before its answer reaches weeknotes.
+        emulator.inject({kind: 'slow', delayMs, match: '/oauth/token'})
+        const running = generate()
+        while (tokenCalls().length === 0) await delay(20)
+        return {before, running}
+      }
+
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const) {
+        it(`${signal} waits until the new tokens are saved, exits ${code}, and the next run uses them`, async () => {
+          const {before, running} = await generateMidRenewal(1500)
+          running.child.kill(signal)
+          const result = await running.result
+          assert.equal(result.code, code, result.stderr)
+          assert.match(unwrapped(result.stderr), /stopping as soon as the new tokens are saved/)
+          assert.match(unwrapped(result.stderr), /Interrupted; the renewed login was saved first/)
+          assert.notEqual((await credentials()).refreshToken, before.refreshToken, 'the rotated token is saved')
+
+          emulator.expireAccessTokens()
+          emulator.clearRequests()
+          const next = await generate().result
+          assert.equal(next.code, 0, next.stderr)
+          assert.deepEqual(
+            tokenCalls().map((call) => call.status),
+            [200],
+            'the saved refresh token is the live one',
+          )
+        })
+      }
+
+      it('a second Ctrl-C stops at once, warning that the login may be lost', async () => {
+        const {running} = await generateMidRenewal(8000)
+        running.child.kill('SIGINT')
+        await running.waitForStderr(/Interrupted while renewing/)
+        const started = Date.now()
+        running.child.kill('SIGINT')
+        const result = await running.result
+        assert.equal(result.code, 130, result.stderr)
+        assert.ok(Date.now() - started < 5000, 'it did not wait for the answer')
+        assert.match(unwrapped(result.stderr), /Stopped before the renewed login was saved/)
+      })
     })
 
     it('rejects a bad --timeout with exit 2', async () => {
