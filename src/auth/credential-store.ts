@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -76,13 +77,15 @@ export class KeyringStore implements CredentialStore {
   readonly kind = 'keyring' as const
   readonly description: string
   readonly service: string
+  private readonly env: NodeJS.ProcessEnv
   private readonly timeoutMs: number
   private readonly loadModule: () => Promise<KeyringModule>
 
   constructor(
     o: {service?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; loadModule?: () => Promise<KeyringModule>} = {},
   ) {
-    this.service = o.service ?? (o.env ?? process.env).WEEKNOTES_KEYRING_SERVICE ?? 'weeknotes'
+    this.env = o.env ?? process.env
+    this.service = o.service ?? this.env.WEEKNOTES_KEYRING_SERVICE ?? 'weeknotes'
     this.timeoutMs = o.timeoutMs ?? 5000
     this.loadModule = o.loadModule ?? (() => import('@napi-rs/keyring'))
     this.description = `the system keyring (service "${this.service}")`
@@ -104,6 +107,22 @@ export class KeyringStore implements CredentialStore {
     const probe = `write-probe-${process.pid}`
     await this.call(probe, (entry, signal) => entry.setPassword('probe', signal))
     await this.call(probe, (entry, signal) => entry.deleteCredential(signal))
+  }
+
+  /**
+   * The Secret Service is reached over the D-Bus session bus; without one, the binding only says
+   * "AccessDenied". Name the real cause where it is known.
+   */
+  private describeFailure(message: string): string {
+    if (process.platform === 'darwin' || process.platform === 'win32') return message
+    if (!this.env.DBUS_SESSION_BUS_ADDRESS?.trim()) {
+      return 'no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set, as under cron, SSH or in a container'
+    }
+    const socket = /^unix:path=([^,;]+)/.exec(this.env.DBUS_SESSION_BUS_ADDRESS)?.[1]
+    if (socket && !existsSync(socket)) {
+      return `no D-Bus session: nothing at ${socket}, the address DBUS_SESSION_BUS_ADDRESS gives`
+    }
+    return message
   }
 
   private async call<T>(
@@ -134,7 +153,7 @@ export class KeyringStore implements CredentialStore {
       return await Promise.race([action(entry, controller.signal), timeout])
     } catch (error) {
       if (error instanceof KeyringUnavailableError) throw error
-      throw new KeyringUnavailableError((error as Error).message.replace(/\.$/, ''))
+      throw new KeyringUnavailableError(this.describeFailure((error as Error).message.replace(/\.$/, '')))
     } finally {
       clearTimeout(timer)
     }

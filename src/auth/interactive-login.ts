@@ -47,7 +47,9 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
     throw new AuthUsageError('--scope needs at least one scope, for example read,activity:read_all.')
   const env = envCredentials(o.env)
   const config = await readConfig(o.configDir)
-  const storage = o.insecureStorage ? 'file' : 'keyring'
+  // Before asking for anything: a login that could not be kept is not worth the user's typing.
+  const store = storeFor(o.insecureStorage ? 'file' : 'keyring', {configDir: o.configDir, env: o.env, warn: o.warn})
+  await store.ensureWritable()
 
   const secretLine = o.clientSecretFromStdin ? await readFirstLine(o.stdin) : undefined
   if (o.clientSecretFromStdin && !secretLine?.trim()) {
@@ -95,7 +97,8 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       clientId,
       clientSecret,
       scopes,
-      storage,
+      storage: store.kind,
+      store,
       port: o.port,
       timeoutMs,
       implicit: o.implicit,

@@ -10,6 +10,9 @@ import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {builtCli, type CliHome, cliEnvironment, createCliHome, startCli} from '../support/cli.js'
 
+// oclif wraps warnings and errors to the terminal width.
+const unwrapped = (text: string) => text.replace(/\s*\n\s*(›\s*)?/g, ' ')
+
 describe(
   'weeknotes auth commands (built CLI)',
   {skip: existsSync(builtCli) ? false : 'run `npm run build` first'},
@@ -73,6 +76,16 @@ describe(
       assert.ok(!result.stderr.includes(emulator.client.secret))
     })
 
+    // Under cron, SSH or in a container there is no D-Bus session, and the binding only says "AccessDenied".
+    it('without a D-Bus session, login names that cause before asking for the client id or secret', async () => {
+      const result = await run(['auth'], {DBUS_SESSION_BUS_ADDRESS: undefined})
+      assert.equal(result.code, 3, result.stderr)
+      assert.match(unwrapped(result.stderr), /no D-Bus session: DBUS_SESSION_BUS_ADDRESS is not set/)
+      assert.doesNotMatch(result.stderr, /AccessDenied/)
+      assert.doesNotMatch(result.stderr, /client ID|client secret/i, 'the store is checked before the app credentials')
+      assert.match(result.stderr, /--insecure-storage/)
+    })
+
     it('without a terminal and without a secret, login exits 2 explaining the options', async () => {
       const result = await run(['auth', '--client-id', emulator.client.id, '--insecure-storage'])
       assert.equal(result.code, 2)
@@ -107,8 +120,6 @@ describe(
         Object.values(JSON.parse(await readFile(join(home.configDir, 'credentials.json'), 'utf8')))[0] as {
           refreshToken: string
         }
-      // oclif wraps warnings to the terminal width.
-      const unwrapped = (text: string) => text.replace(/\s*\n\s*(›\s*)?/g, ' ')
       const tokenCalls = () => emulator.requests.filter((request) => request.path === '/oauth/token')
       const generate = () =>
         startCli(['generate', '--week', '2024-W10'], {
