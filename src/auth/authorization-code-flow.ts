@@ -17,8 +17,11 @@ export interface AuthorizationCodeFlowOptions {
   /** Fixed receiver port (`--port`); default a free one. */
   port?: number
   timeoutMs: number
-  /** Shows the consent URL (the caller prints it and opens the browser, or not). */
-  presentUrl: (url: string) => Promise<void>
+  /**
+   * Shows the consent URL (the caller prints it and opens the browser, or not). `answered()` says
+   * whether the redirect already came (a fast browser), so that "waiting" is not announced after the fact.
+   */
+  presentUrl: (url: string, progress: {answered(): boolean}) => Promise<void>
   /** `--no-browser`: a pasted redirected URL or bare code; the first answer, here or at the receiver, wins. */
   pastedInput?: NodeJS.ReadableStream
   /** Ctrl-C. */
@@ -68,6 +71,7 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
   })
 
   const cleanups: Array<() => void> = []
+  let answered = false
   try {
     const answer = new Promise<AcceptedRedirect>((resolve, reject) => {
       void receiver.callback.then(resolve)
@@ -99,7 +103,11 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
       }
     })
     // A timeout or Ctrl-C wins even while presentUrl still waits (a browser launcher that hangs).
-    const redirect = await Promise.race([o.presentUrl(url).then(() => answer), answer])
+    void answer.then(
+      () => (answered = true),
+      () => (answered = true),
+    )
+    const redirect = await Promise.race([o.presentUrl(url, {answered: () => answered}).then(() => answer), answer])
     for (const cleanup of cleanups.splice(0)) cleanup()
     await receiver.close()
 

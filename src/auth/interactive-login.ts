@@ -107,7 +107,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       warn: o.warn,
       runFlow: o.runFlow,
       describeAccount: o.describeAccount,
-      presentUrl: async (url) => {
+      presentUrl: async (url, progress) => {
         o.stderr.write(`Open this URL to authorize weeknotes: ${url}\n`)
         if (o.noBrowser) {
           o.stderr.write(
@@ -117,7 +117,8 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
         }
 
         if (await (o.openBrowser ?? openInBrowser)(url)) {
-          o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
+          if (!progress.answered())
+            o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
           return
         }
 
