@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {chmod, mkdir, open, readFile, rename, rm, stat} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {ExitCodeError} from './errors.js'
@@ -98,5 +98,29 @@ export async function writeJsonAtomic(path: string, value: unknown, mode: number
   } catch (error) {
     await rm(temporary, {force: true})
     throw error
+  }
+}
+
+/**
+ * Tightens existing paths that other users can reach to `mode` (0700 for a directory, 0600 for a
+ * file), saying so; one that cannot be changed is reported instead. Missing paths are skipped, and
+ * Windows, where modes do not govern access, is left alone.
+ */
+export async function makePrivate(
+  targets: Array<[path: string, mode: number]>,
+  warn: (message: string) => void,
+): Promise<void> {
+  if (process.platform === 'win32') return
+  for (const [path, mode] of targets) {
+    const stats = await stat(path).catch(() => undefined)
+    if (!stats || (stats.mode & 0o077) === 0) continue
+    const was = (stats.mode & 0o777).toString(8)
+    try {
+      await chmod(path, mode)
+      const exposed = stats.isFile() ? ' If others use this machine, log in again to replace the secrets in it.' : ''
+      warn(`${path} was open to other users (mode ${was}); it is now ${mode.toString(8)}.${exposed}`)
+    } catch (error) {
+      warn(`${path} is open to other users (mode ${was}) and could not be changed: ${(error as Error).message}`)
+    }
   }
 }

@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs'
 import {readFile, rm} from 'node:fs/promises'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
-import {type StorageKind, writeJsonAtomic} from './config-file.js'
+import {makePrivate, type StorageKind, writeJsonAtomic} from './config-file.js'
 import {ExitCodeError} from './errors.js'
 
 /**
@@ -170,6 +170,7 @@ export class FileStore implements CredentialStore {
   readonly description: string
   private readonly warn: (message: string) => void
   private warned = false
+  private permissionsChecked = false
 
   constructor(o: {configDir: string; warn?: (message: string) => void}) {
     this.path = join(o.configDir, 'credentials.json')
@@ -207,6 +208,19 @@ export class FileStore implements CredentialStore {
     await rm(probe, {force: true})
   }
 
+  /** The file and its directory may predate weeknotes (made by hand, copied, restored). */
+  private async tightenPermissions(): Promise<void> {
+    if (this.permissionsChecked) return
+    this.permissionsChecked = true
+    await makePrivate(
+      [
+        [dirname(this.path), 0o700],
+        [this.path, 0o600],
+      ],
+      this.warn,
+    )
+  }
+
   private warnOnce(): void {
     if (this.warned) return
     this.warned = true
@@ -214,6 +228,7 @@ export class FileStore implements CredentialStore {
   }
 
   private async readAll(): Promise<Record<string, unknown>> {
+    await this.tightenPermissions()
     let text: string
     try {
       text = await readFile(this.path, 'utf8')

@@ -3,7 +3,7 @@ import {
   checkGrantedScopes,
   runAuthorizationCodeFlow,
 } from './authorization-code-flow.js'
-import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
+import {makePrivate, readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError, redactSecrets} from './errors.js'
 import {dropPendingLogins, pendingLoginDirs} from './pending-login.js'
@@ -49,6 +49,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
   const warn = o.warn ?? (() => {})
   const store = o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn})
   await store.ensureWritable()
+  await makePrivate([[o.configDir, 0o700]], warn)
 
   const grant = await (o.runFlow ?? runAuthorizationCodeFlow)({...o, warn})
   checkActivityScopes(grant.scopes, o.provider, warn)

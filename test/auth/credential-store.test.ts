@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
-import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -56,6 +56,30 @@ describe('FileStore (--insecure-storage)', () => {
     assert.equal(await store.delete('strava:2'), true)
     await assert.rejects(stat(join(dir, 'credentials.json')), {code: 'ENOENT'})
   })
+
+  it(
+    'tightens a pre-existing config directory and credentials file open to others to 0700/0600, saying so',
+    {skip: process.platform === 'win32' && 'no POSIX modes'},
+    async () => {
+      const configDir = join(dir, 'loose')
+      await mkdir(configDir, {mode: 0o755})
+      await chmod(configDir, 0o755)
+      const path = join(configDir, 'credentials.json')
+      await writeFile(path, JSON.stringify({'strava:1': secrets}), {mode: 0o644})
+      await chmod(path, 0o644)
+      const warnings: string[] = []
+      const store = new FileStore({configDir, warn: (message) => warnings.push(message)})
+      assert.deepEqual(await store.get('strava:1'), secrets)
+      assert.equal((await stat(configDir)).mode & 0o777, 0o700)
+      assert.equal((await stat(path)).mode & 0o777, 0o600)
+      assert.ok(
+        warnings.some((warning) => warning.includes(`${configDir} was open to other users (mode 755); it is now 700`)),
+      )
+      assert.ok(
+        warnings.some((warning) => warning.includes(`${path} was open to other users (mode 644); it is now 600`)),
+      )
+    },
+  )
 
   it('reports a damaged file plainly without echoing its content', async () => {
     await writeFile(join(dir, 'credentials.json'), '{"strava:1": {"refreshToken": "leaky-token-value-123456"')

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {chmod, mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
 import {readConfig, writeConfig} from '../../src/auth/config-file.js'
-import {type CredentialStore, FileStore, KeyringStore} from '../../src/auth/credential-store.js'
+import {type CredentialStore, FileStore, KeyringStore, type SessionSecrets} from '../../src/auth/credential-store.js'
 import {AuthError} from '../../src/auth/errors.js'
 import {login, type LoginOptions} from '../../src/auth/login.js'
 import {logout} from '../../src/auth/logout.js'
@@ -88,6 +88,29 @@ describe('login, status and logout against the emulator', () => {
       storage: 'file',
     })
   })
+
+  it(
+    'makes a pre-existing config directory open to others private (0700), saying so',
+    {skip: process.platform === 'win32' && 'no POSIX modes'},
+    async () => {
+      await chmod(configDir, 0o775)
+      const records = new Map<string, SessionSecrets>()
+      // The keyring's place: only the config directory is on disk.
+      const memoryStore: CredentialStore = {
+        kind: 'keyring',
+        description: 'a keyring in memory',
+        get: async (name) => records.get(name),
+        set: async (name, secrets) => void records.set(name, secrets),
+        delete: async (name) => records.delete(name),
+        ensureWritable: async () => {},
+      }
+      await login(options({store: memoryStore}))
+      assert.equal((await stat(configDir)).mode & 0o777, 0o700)
+      assert.ok(
+        warnings.some((warning) => warning.includes(`${configDir} was open to other users (mode 775); it is now 700.`)),
+      )
+    },
+  )
 
   it("saves the profile describeAccount reads with the new token (Strava's units preference)", async () => {
     const tokensSeen: string[] = []
