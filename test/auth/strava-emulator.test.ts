@@ -33,7 +33,7 @@ describe('auth core against the Strava emulator', () => {
       timeoutMs: 10_000,
       presentUrl: clickThrough,
     })
-    assert.deepEqual(grant.scopes, ['read', 'activity:read_all'])
+    assert.deepEqual(grant.scopes, ['read', 'activity:read', 'activity:read_all'])
     assert.equal(grant.athlete?.id, emulator.athlete.id)
     assert.ok(grant.refreshToken)
 

@@ -325,7 +325,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     assert.equal(record.clientSecret, emulator.client.secret)
     assert.equal(typeof record.refreshToken, 'string')
     assert.equal(typeof record.accessToken, 'string')
-    assert.deepEqual(record.scopes, ['read', 'activity:read_all'])
+    assert.deepEqual(record.scopes, ['read', 'activity:read', 'activity:read_all'])
     // Strava's token response has only the athlete summary; one GET /athlete adds the units preference.
     assert.deepEqual(
       emulator.requests.filter((entry) => entry.path.startsWith('/api/v3/')).map((entry) => entry.path),
@@ -341,7 +341,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       loggedIn: true,
       clientId: emulator.client.id,
       athlete: {id: emulator.athlete.id, firstname: emulator.athlete.firstname, lastname: emulator.athlete.lastname},
-      scopes: ['read', 'activity:read_all'],
+      scopes: ['read', 'activity:read', 'activity:read_all'],
       expiresAt: status?.expiresAt,
       storage: 'keyring',
     })
@@ -679,7 +679,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
         client_id: emulator.client.id,
         redirect_uri: 'http://127.0.0.1/callback',
         response_type: 'code',
-        scope: 'read,activity:read_all',
+        scope: 'read,activity:read,activity:read_all',
         state: undefined,
       },
       'Strava parameters, no PKCE',
