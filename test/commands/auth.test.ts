@@ -138,7 +138,13 @@ describe(
         // Strava has the refresh token (and replaces it) before its answer reaches weeknotes.
         emulator.inject({kind: 'slow', delayMs, match: '/oauth/token'})
         const running = generate()
-        while (tokenCalls().length === 0) await delay(20)
+        const refreshing = (async () => {
+          while (tokenCalls().length === 0) await delay(20)
+        })()
+        const exited = running.result.then((result) => {
+          throw new Error(`generate ended before it refreshed (exit ${result.code}): ${result.stderr}`)
+        })
+        await Promise.race([refreshing, exited])
         return {before, running}
       }
 
