@@ -348,17 +348,18 @@ function storedLogin(o: StoredLoginOptions): TokenPersistence & {open(): Promise
   return {
     lockPath,
     load,
-    // Adopting a pending login writes the store, so it happens under the lock, like a renewal.
-    open: async () =>
-      (await findPendingLogin(o.pendingDirs, account, await readStored()))
-        ? withRefreshLock({path: lockPath}, load)
-        : readStored(),
+    open: async () => {
+      const stored = await readStored()
+      if (!(await findPendingLogin(o.pendingDirs, account, stored))) return stored
+      // Adopting a pending login writes the store, so it happens under the lock, like a renewal.
+      return withRefreshLock({path: lockPath}, load)
+    },
     ensureWritable: async () => {
       try {
         await store.ensureWritable()
       } catch (error) {
         throw new LoginNotRenewedError(
-          `The saved login needs renewing, but ${store.description} cannot be written (${(error as Error).message}); it was left as it is. Fix that and run again.`,
+          `The saved login needs renewing, but ${store.description} cannot be written (${(error as Error).message.replace(/\.$/, '')}); it was left as it is. Fix that and run again.`,
           error,
         )
       }
