@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {link, mkdir, readFile, rm, unlink, writeFile} from 'node:fs/promises'
+import {link, mkdir, open, readFile, rm, unlink, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 
@@ -59,8 +59,8 @@ const DEFAULT_STALE_MS = 120_000
 /**
  * Runs `action` while holding an inter-process lock: a file holding the owner's pid and start time,
  * created atomically. A lock whose owner is dead, that is older than `staleMs` or that names no owner
- * (empty, damaged, unreadable) is broken; otherwise the caller waits with a growing backoff up to `waitMs`. Two `weeknotes` runs therefore never spend the
- * same rotating refresh token.
+ * (empty, damaged, unreadable) is broken; otherwise the caller waits with a growing backoff up to
+ * `waitMs`. Two `weeknotes` runs therefore never spend the same rotating refresh token.
  */
 export async function withRefreshLock<T>(options: RefreshLockOptions, action: () => Promise<T>): Promise<T> {
   const release = await acquireRefreshLock(options)
@@ -93,10 +93,15 @@ export async function acquireRefreshLock(options: RefreshLockOptions): Promise<(
     }
 
     const existing = await readLock(path)
-    if (existing !== missing && !isLiveOwner(existing, staleMs, now, isAlive)) {
-      // Re-check right before breaking it, so a lock just re-created by someone else survives.
-      if ((await readLock(path)) === existing) await rm(path, {force: true}).catch(() => {})
-      continue
+    if (existing === missing) continue
+    // Re-checked right before breaking it, so a lock just re-created by someone else survives. One
+    // that cannot be removed is waited on like a live one, and the timeout says to delete it.
+    if (!isLiveOwner(existing, staleMs, now, isAlive) && (await readLock(path)) === existing) {
+      const removed = await rm(path, {force: true}).then(
+        () => true,
+        () => false,
+      )
+      if (removed) continue
     }
 
     if (now() - started >= waitMs) throw new RefreshLockTimeoutError(path, now() - started)
@@ -117,11 +122,35 @@ async function createLockFile(path: string, content: string): Promise<boolean> {
     await link(temporary, path)
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return false
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return createLockFileWithoutLinks(path, content)
+    throw error
   } finally {
     await rm(temporary, {force: true})
   }
+}
+
+/** For file systems without hard links: create exclusively, write, and remove again if the write fails. */
+async function createLockFileWithoutLinks(path: string, content: string): Promise<boolean> {
+  let handle
+  try {
+    handle = await open(path, 'wx', 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+
+  try {
+    await handle.writeFile(content)
+  } catch (error) {
+    await handle.close().catch(() => {})
+    await rm(path, {force: true})
+    throw error
+  }
+
+  await handle.close()
+  return true
 }
 
 const missing = Symbol('missing')

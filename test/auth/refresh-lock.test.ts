@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -126,6 +126,16 @@ describe('refresh lock', () => {
       await release()
     })
   }
+
+  it('waits on an unreadable lock it cannot remove, then says to delete it', async () => {
+    const path = join(dir, 'directory.lock')
+    await mkdir(path)
+    await assert.rejects(
+      acquireRefreshLock({path, waitMs: 0}),
+      (error: unknown) => error instanceof RefreshLockTimeoutError && error.suggestions[0].includes(path),
+    )
+    await rm(path, {recursive: true})
+  })
 
   it('leaves no temporary file behind and never shows an empty lock', async () => {
     const lockDir = await mkdtemp(join(tmpdir(), 'weeknotes-lock-clean-'))
