@@ -1,6 +1,7 @@
 import {readConfig} from './config-file.js'
 import {storeFor} from './credential-store.js'
 import {envCredentials, missingCiVariables} from './env-credentials.js'
+import {findPendingLogin, pendingLoginDirs} from './pending-login.js'
 
 /** What `weeknotes auth status --json` prints (the contract in the README). */
 export interface AuthStatus {
@@ -56,6 +57,10 @@ export async function readStoredRefreshToken(o: {
 }): Promise<string | undefined> {
   const config = await readConfig(o.configDir)
   if (!config.session) return undefined
-  const store = storeFor(config.session.storage, {configDir: o.configDir, env: o.env, warn: o.warn})
-  return (await store.get(config.session.account))?.refreshToken || undefined
+  const {account, storage} = config.session
+  const store = storeFor(storage, {configDir: o.configDir, env: o.env, warn: o.warn})
+  const stored = await store.get(account)
+  // A renewal the store refused holds the live refresh token; the stored one is spent.
+  const pending = await findPendingLogin(pendingLoginDirs(o.configDir, o.env ?? process.env), account, stored)
+  return (pending?.secrets ?? stored)?.refreshToken || undefined
 }

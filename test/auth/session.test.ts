@@ -14,6 +14,7 @@ import {login} from '../../src/auth/login.js'
 import {logout} from '../../src/auth/logout.js'
 import {stravaProvider} from '../../src/auth/provider.js'
 import {LoginNotRenewedError, openTokenSession} from '../../src/auth/session.js'
+import {readStoredRefreshToken} from '../../src/auth/status.js'
 import {refreshGrant} from '../../src/auth/tokens.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {manualClock} from '../emulator/test-helpers.js'
@@ -173,6 +174,12 @@ describe('TokenSession', () => {
     assert.match(warnings.join('\n'), /could not be saved to .*read-only file system.*kept in .*pending-login\.json/)
     assert.equal((await stat(pendingFile())).mode & 0o777, 0o600)
     assert.equal((await fileStore().get(account))?.refreshToken, saved.refreshToken, 'the store still has the old one')
+    const pending = JSON.parse(await readFile(pendingFile(), 'utf8')) as {secrets: SessionSecrets}
+    assert.equal(
+      await readStoredRefreshToken({configDir, env: env()}),
+      pending.secrets.refreshToken,
+      '`auth status --show-refresh-token` shows the live one',
+    )
 
     const next = await open()
     assert.equal(await next.accessToken(), token, 'the next run uses the pending login')
