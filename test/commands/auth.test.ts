@@ -151,6 +151,7 @@ describe(
       for (const [signal, code] of [
         ['SIGINT', 130],
         ['SIGTERM', 143],
+        ['SIGHUP', 129],
       ] as const) {
         it(`${signal} waits until the new tokens are saved, exits ${code}, and the next run uses them`, async () => {
           const {before, running} = await generateMidRenewal(1500)
