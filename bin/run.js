@@ -25,20 +25,19 @@ function mayBeWsl(fs, os) {
   return /microsoft/i.test(kernel) || fs.existsSync('/run/WSL')
 }
 
+// The bundle (scripts/bundle.js), CommonJS: required, not imported, which would first scan it for exports.
+const loadCli = () => process.getBuiltinModule('node:module').createRequire(import.meta.url)('../dist/index.js')
+
 const version = versionLine()
 if (version) {
   // Should the write fail (a closed pipe, a full disk), the CLI's own handler says so, as for any output.
-  process.stdout.once('error', async (error) => {
-    const {handleStdoutErrors} = await import('../dist/stdout-errors.js')
-    handleStdoutErrors()
+  process.stdout.once('error', (error) => {
+    loadCli().handleStdoutErrors()
     process.stdout.emit('error', error)
   })
   process.stdout.write(version)
 } else {
-  const [{execute}, {handleStdoutErrors}] = await Promise.all([
-    import('@oclif/core/execute'),
-    import('../dist/stdout-errors.js'),
-  ])
+  const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()
   await execute({dir: import.meta.url})
 }

@@ -10,7 +10,7 @@ import {registerHelpers} from './helpers.js'
 
 const require = createRequire(import.meta.url)
 
-/** Resolved from this module so it works from src/notes (tsx) and dist/notes (built) alike. */
+/** Resolved from this module so it works from src/notes (tsx) and the bundle (which keeps each module's place) alike. */
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/weeknotes.md.hbs', import.meta.url))
 
 export class TemplateError extends Error {

@@ -37,7 +37,7 @@ let chromium: ChromiumOrSkip
 let keyringSkipReason: string | undefined
 
 before(async () => {
-  if (!existsSync(join(repoRoot, 'dist', 'commands', 'auth', 'index.js'))) {
+  if (!existsSync(join(repoRoot, 'dist', 'index.js'))) {
     throw new Error('These tests run the built CLI: run `npm run build` first (`npm test` does it in pretest).')
   }
 
@@ -238,7 +238,7 @@ function loggedInLine(): string {
   return `Logged in to Strava as ${firstname} ${lastname} (athlete ${id}).`
 }
 
-const generateBuilt = () => existsSync(join(repoRoot, 'dist', 'commands', 'generate.js'))
+const generateBuilt = () => existsSync(join(repoRoot, 'dist', 'index.js'))
 
 const callAthlete = (accessToken: string) =>
   fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
