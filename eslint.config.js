@@ -14,6 +14,7 @@ export default tseslint.config(
         process: 'readonly',
         setTimeout: 'readonly',
         URL: 'readonly',
+        URLSearchParams: 'readonly',
       },
     },
     rules: {

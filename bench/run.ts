@@ -2,16 +2,17 @@
 // floor (`node -e 0`) in the same run so figures compare across noisy machines. It builds nothing:
 // run `npm run build` first. Timed commands run round-robin (floor, --version, --help, generate, floor,
 // ...) so a load that comes and goes weighs on all of them alike; each figure is a median.
+// `--latency` measures through TLS at 80 ms round-trip time instead (bench/latency.ts).
 // `--smoke` does fewer repetitions (CI runs it): it prints, it does not fail on timing, but it fails
 // when a run of the CLI fails or a request count (deterministic) misses its target.
-import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
+import {againstFloor, interleavedMedians, runNode, seconds} from './measure.js'
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../test/emulator/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -25,71 +26,14 @@ if (!existsSync(join(root, 'dist')) || !existsSync(join(root, 'oclif.manifest.js
   process.exit(2)
 }
 
-interface Run {
-  /** Wall time, ms. */
-  ms: number
-  /** User + system CPU time, ms: less disturbed than wall time by other processes on the machine. */
-  cpuMs: number
-  rssMiB: number
+if (process.argv.includes('--latency')) {
+  const {latencyBench} = await import('./latency.js')
+  await latencyBench({root, smoke})
+  // The loopback figures below are another mode.
+  process.exit()
 }
 
-let runs = 0
-
-/** Runs node with the usage preload; fails on a non-zero exit. */
-function runNode(args: string[], environment: NodeJS.ProcessEnv): Promise<Run> {
-  const usageFile = join(sandbox, `usage-${runs++}`)
-  const argv = ['--require', join(root, 'bench', 'usage.cjs'), ...args]
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, argv, {
-      env: {...environment, BENCH_USAGE_FILE: usageFile},
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      if (code !== 0) {
-        reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
-        return
-      }
-
-      readFile(usageFile, 'utf8').then((text) => {
-        const [rssKiB, cpuMicros] = text.trim().split(' ').map(Number)
-        resolve({ms, cpuMs: cpuMicros / 1000, rssMiB: rssKiB / 1024})
-      }, reject)
-    })
-  })
-}
-
-const runCli = (args: string[]) => runNode([cli, ...args], env)
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-
-interface Figure {
-  ms: number
-  cpuMs: number
-  /** The largest peak RSS over the runs. */
-  rssMiB: number
-}
-
-/** Medians of each task, sampled round-robin after one unmeasured warm-up round. */
-async function interleavedMedians(tasks: Array<() => Promise<Run>>, times: number): Promise<Figure[]> {
-  const samples = tasks.map(() => [] as Run[])
-  for (let round = -1; round < times; round++) {
-    for (const [i, task] of tasks.entries()) {
-      const result = await task()
-      if (round >= 0) samples[i].push(result)
-    }
-  }
-
-  return samples.map((list) => ({
-    ms: median(list.map((r) => r.ms)),
-    cpuMs: median(list.map((r) => r.cpuMs)),
-    rssMiB: Math.max(...list.map((r) => r.rssMiB)),
-  }))
-}
+const runCli = (args: string[]) => runNode([cli, ...args], env, sandbox)
 
 function apiCalls(emulator: StravaEmulator) {
   const api = emulator.requests.filter((r) => r.path.startsWith('/api/v3/'))
@@ -104,14 +48,6 @@ function report(label: string, value: string, target?: string, met?: boolean, ki
   const verdict = met === undefined ? '' : met ? '  ok' : '  MISS'
   console.log(`${label.padEnd(42)} ${value}${target ? `   (target ${target})${verdict}` : ''}`)
   if (met === false && kind === 'calls') misses.push(label)
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`
-
-/** '0.221 s = 2.53x (CPU 0.180 s = 2.10x)': wall and CPU time, each against the floor's. */
-function againstFloor(figure: Figure, floor: Figure): string {
-  const wall = `${seconds(figure.ms)} = ${(figure.ms / floor.ms).toFixed(2)}x`
-  return `${wall} (CPU ${seconds(figure.cpuMs)} = ${(figure.cpuMs / floor.cpuMs).toFixed(2)}x)`
 }
 
 /** `count` activities spread evenly over the 52 weeks of 2024. */
@@ -151,8 +87,8 @@ try {
   const oclifEntry = pathToFileURL(join(root, 'node_modules', '@oclif', 'core', 'lib', 'execute.js')).href
   const [floor, oclif, version, help, generate] = await interleavedMedians(
     [
-      () => runNode(['-e', '0'], env),
-      () => runNode(['--input-type=module', '-e', `await import(${JSON.stringify(oclifEntry)})`], env),
+      () => runNode(['-e', '0'], env, sandbox),
+      () => runNode(['--input-type=module', '-e', `await import(${JSON.stringify(oclifEntry)})`], env, sandbox),
       () => runCli(['--version']),
       () => runCli(['generate', '--help']),
       () => runCli(generateArgs),
