@@ -134,11 +134,14 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       ])
     // Already loaded by client.js; the one place that picks Strava's old or new API host.
     const {resolveApiBase} = await import('../strava/api-base.js')
+    // Already loaded by client.js too: the token endpoint shares the API's connection pool.
+    const {postForm} = await import('../http/keep-alive.js')
 
     // A template that does not compile is bad input (exit 2): say so before anything needs a login.
     const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})
     const session = await openTokenSession({
       configDir: this.config.configDir,
+      http: postForm,
       env: process.env,
       warn: (message: string) => this.warn(message),
     })

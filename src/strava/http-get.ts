@@ -1,11 +1,8 @@
 // A GET over node:http(s), for the Strava client. Not the global `fetch`: its first use loads undici and
 // compiles undici's WebAssembly HTTP parser, measured at ~0.07 s of a ~0.35 s `weeknotes generate`.
 import type {IncomingHttpHeaders} from 'node:http'
-import {createRequire} from 'node:module'
 
-// Through `require`, not `import`: the ESM facade of node:http reads every export, and its WebSocket,
-// CloseEvent and MessageEvent getters load undici, the very cost this module avoids.
-const requireBuiltin = createRequire(import.meta.url) as (id: 'node:http' | 'node:https') => typeof import('node:http')
+import {transportFor} from '../http/keep-alive.js'
 
 export interface HttpAnswer {
   status: number
@@ -46,11 +43,9 @@ export function httpGet(
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<HttpAnswer> {
   const target = new URL(url)
-  const {request} = requireBuiltin(target.protocol === 'https:' ? 'node:https' : 'node:http')
+  const {module, agent} = transportFor(target)
   return new Promise((resolve, reject) => {
-    // agent: false, one connection per request: a kept-alive socket could hold the process open after the
-    // last page, and the pages are asked for one after another anyway.
-    const outgoing = request(target, {headers, signal, agent: false}, (response) => {
+    const outgoing = module.request(target, {headers, signal, agent}, (response) => {
       const chunks: Buffer[] = []
       let received = 0
       const tooLarge = () => {

@@ -7,12 +7,14 @@ export default class AuthLogout extends BaseCommand {
 
   async run(): Promise<void> {
     await this.parse(AuthLogout)
-    const [{logout}, {stravaProvider}] = await Promise.all([
+    const [{logout}, {stravaProvider}, {postForm}] = await Promise.all([
       import('../../auth/logout.js'),
       import('../../auth/provider.js'),
+      import('../../http/keep-alive.js'),
     ])
     const result = await logout({
       configDir: this.config.configDir,
+      http: postForm,
       env: process.env,
       provider: stravaProvider(process.env.STRAVA_OAUTH_URL || undefined),
       warn: (message) => this.warn(message),
