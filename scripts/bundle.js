@@ -24,6 +24,23 @@ const sourceUrls = {
   },
 }
 
+// oclif globs for command files only under its `pattern` strategy, which no plugin here uses (each has a
+// manifest): tinyglobby stays a package loaded on first use instead of being set up at every start.
+const lazyGlob = {
+  name: 'lazy-tinyglobby',
+  setup(bundle) {
+    bundle.onResolve({filter: /^tinyglobby$/}, (args) =>
+      args.namespace === 'lazy' ? {path: 'tinyglobby', external: true} : {path: 'tinyglobby', namespace: 'lazy'},
+    )
+    bundle.onLoad({filter: /.*/, namespace: 'lazy'}, () => ({
+      // Resolved from oclif, whose dependency it is (through a variable, which esbuild leaves alone).
+      contents: `const oclif = '@oclif/core'
+        exports.glob = (...args) => require('node:module').createRequire(require.resolve(oclif))('tinyglobby').glob(...args)`,
+      loader: 'js',
+    }))
+  },
+}
+
 mkdirSync(resolve(root, 'dist'), {recursive: true})
 // The rest of the package is ESM ("type": "module"); this folder's one file is CommonJS.
 writeFileSync(resolve(root, 'dist', 'package.json'), '{"type": "commonjs"}\n')
@@ -35,10 +52,13 @@ await build({
   format: 'cjs',
   target: 'node22',
   external: ['@napi-rs/keyring', 'typescript', 'tsx', 'ts-node', 'handlebars', 'date-fns', 'open'],
-  plugins: [sourceUrls],
+  plugins: [sourceUrls, lazyGlob],
   // Outside every module scope, so no local `require` can shadow the one it uses.
   banner: {
     js: "const __sourceUrl = (place) => require('node:url').pathToFileURL(require('node:path').join(__dirname, place)).href;",
   },
+  // Less to parse at every start; names are kept, so a stack trace under DEBUG still reads.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 })
