@@ -3,7 +3,7 @@
 // and compile cuts start-up by about a quarter. CommonJS, not ESM: a single ESM file hoists
 // `import 'node:http'`, whose ESM facade loads undici on every start.
 // Left outside: the native keyring binding, TypeScript and oclif's TS loaders (development only), and
-// the packages loaded lazily on some paths (Handlebars, date-fns, open), which stay out of start-up.
+// the packages loaded lazily on some paths (Handlebars' compiler, date-fns, open), which stay out of start-up.
 import {build} from 'esbuild'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {relative, resolve} from 'node:path'
@@ -41,6 +41,15 @@ const lazyGlob = {
   },
 }
 
+// Handlebars' compiler (a template not compiled before) stays a package; its runtime, all that a cached
+// template needs, is bundled: ~20 modules fewer to resolve on every run.
+const handlebarsCompilerOutside = {
+  name: 'handlebars-compiler-outside',
+  setup(bundle) {
+    bundle.onResolve({filter: /^handlebars$/}, () => ({path: 'handlebars', external: true}))
+  },
+}
+
 mkdirSync(resolve(root, 'dist'), {recursive: true})
 // The rest of the package is ESM ("type": "module"); this folder's one file is CommonJS.
 writeFileSync(resolve(root, 'dist', 'package.json'), '{"type": "commonjs"}\n')
@@ -51,8 +60,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node22',
-  external: ['@napi-rs/keyring', 'typescript', 'tsx', 'ts-node', 'handlebars', 'date-fns', 'open'],
-  plugins: [sourceUrls, lazyGlob],
+  external: ['@napi-rs/keyring', 'typescript', 'tsx', 'ts-node', 'date-fns', 'open'],
+  plugins: [sourceUrls, lazyGlob, handlebarsCompilerOutside],
   // Outside every module scope, so no local `require` can shadow the one it uses.
   banner: {
     js: "const __sourceUrl = (place) => require('node:url').pathToFileURL(require('node:path').join(__dirname, place)).href;",

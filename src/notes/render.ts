@@ -5,6 +5,8 @@ import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type HandlebarsRuntime from 'handlebars'
+// The runtime alone (the bundle carries it): a cached template needs nothing more, and the compiler loads only on a miss.
+import handlebarsRuntime from 'handlebars/runtime'
 import type {DigestContext} from './digest.js'
 import {registerHelpers} from './helpers.js'
 
@@ -130,7 +132,7 @@ export async function loadTemplate(file?: string, options: LoadTemplateOptions =
 
 /** The compiled form's file: the Handlebars version is in the key, as a compiled template fits only its own runtime. */
 function cacheFile(cacheDir: string, source: string): string {
-  const {VERSION} = require('handlebars/runtime') as typeof HandlebarsRuntime
+  const {VERSION} = handlebarsRuntime as typeof HandlebarsRuntime
   const key = createHash('sha256').update(`${VERSION}\0${source}`).digest('hex').slice(0, 32)
   return join(cacheDir, 'templates', `${key}.cjs`)
 }
@@ -146,7 +148,7 @@ function loadCompiled(file: string): RenderDigest | undefined {
 
   // An empty or cut-off file (a crash while it was written, a full disk) is a miss: compile again.
   if (typeof (spec as {main?: unknown} | undefined)?.main !== 'function') return undefined
-  const runtime = (require('handlebars/runtime') as typeof HandlebarsRuntime).create()
+  const runtime = (handlebarsRuntime as typeof HandlebarsRuntime).create()
   registerHelpers(runtime)
   try {
     return runtime.template<DigestContext>(spec)
