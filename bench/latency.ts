@@ -53,11 +53,12 @@ const listening = (server: Server) =>
 /** HTTPS (HTTP/2 or HTTP/1.1, as the client offers) in front of the emulator's plain HTTP; counts requests. */
 async function startTlsTerminator(certificate: Certificate, emulator: StravaEmulator) {
   const upstream = new URL(emulator.url)
-  const counter = {requests: 0}
+  const counter = {requests: 0, versions: new Set<string>()}
   const server = createSecureServer(
     {key: certificate.key, cert: certificate.cert, allowHTTP1: true},
     (incoming: Http2ServerRequest, outgoing: Http2ServerResponse) => {
       counter.requests++
+      counter.versions.add(`HTTP/${incoming.httpVersion}`)
       const headers = Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !name.startsWith(':')))
       const forward = httpRequest(
         {host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers},
@@ -197,6 +198,7 @@ export async function latencyBench({root, smoke}: {root: string; smoke: boolean}
     console.log(`\nthrough TLS at ${RTT_MS} ms round-trip time (medians of ${repeats} runs, round-robin)`)
     console.log(`node -e 0: ${seconds(floor.ms)}; floor = that + the round trips no client can avoid\n`)
     for (const [i, scenario] of scenarios.entries()) report(scenario, figures[i], floor, counts[i])
+    console.log(`(protocols seen at the terminator: ${[...terminator.counter.versions].join(', ')})`)
   } finally {
     await link.close()
     await terminator.close()

@@ -204,7 +204,17 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
   if (weeks.length === 0) return skipped
 
   const render = o.json && destination.kind === 'print' ? undefined : await c.loadRenderer()
-  const athlete = o.athlete ?? ((await c.strava.getAthlete()) as unknown as Record<string, unknown>)
+  // The profile, when needed, is asked for beside the first list page: one round trip for both.
+  const athleteAnswer = o.athlete ? undefined : c.strava.getAthlete()
+  // Filled page by page, so that a backfill stopped part way can still write the weeks already complete.
+  const fetched: SummaryActivity[] = []
+  const listing = c.strava.listActivities({
+    ...fetchWindow(weeks[0], weeks.at(-1)!),
+    onPage: (_page, _total, batch) => fetched.push(...batch),
+  })
+  // Awaited in the try below; should the profile fail first, the listing's failure is not unhandled.
+  listing.catch(() => {})
+  const athlete = o.athlete ?? ((await athleteAnswer) as unknown as Record<string, unknown>)
   const units = o.units ?? unitsFor(athlete)
   const digest = (week: WeekRange, activities: SummaryActivity[]) =>
     buildDigest({
@@ -228,14 +238,9 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
     }
   }
 
-  // Filled page by page, so that a backfill stopped part way can still write the weeks already complete.
-  const fetched: SummaryActivity[] = []
   let activities: SummaryActivity[] | undefined
   try {
-    activities = await c.strava.listActivities({
-      ...fetchWindow(weeks[0], weeks.at(-1)!),
-      onPage: (_page, _total, batch) => fetched.push(...batch),
-    })
+    activities = await listing
     if (destination.kind === 'print') {
       const context = digest(weeks[0], activities)
       return [{week: weeks[0].id, context, markdown: render?.(context), status: 'printed'}]

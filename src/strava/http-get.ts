@@ -36,16 +36,17 @@ export class ResponseTooLargeError extends Error {
  * body is cut off, with an AbortError or TimeoutError when `signal` fires, and with a ResponseTooLargeError
  * as soon as the body (announced or received) exceeds `maxBytes`.
  */
-export function httpGet(
+export async function httpGet(
   url: string,
   headers: Record<string, string>,
   signal: AbortSignal,
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<HttpAnswer> {
   const target = new URL(url)
-  const {module, agent} = transportFor(target)
+  const fail = (error: Error) => (signal.aborted && signal.reason instanceof Error ? signal.reason : error)
+  const send = await transportFor(target, signal).catch((error: Error) => Promise.reject(fail(error)))
   return new Promise((resolve, reject) => {
-    const outgoing = module.request(target, {headers, signal, agent}, (response) => {
+    const outgoing = send(target, {headers, signal}, (response) => {
       const chunks: Buffer[] = []
       let received = 0
       const tooLarge = () => {
@@ -72,9 +73,7 @@ export function httpGet(
         })
       })
     })
-    outgoing.on('error', (error: Error) =>
-      reject(signal.aborted && signal.reason instanceof Error ? signal.reason : error),
-    )
+    outgoing.on('error', (error: Error) => reject(fail(error)))
     outgoing.end()
   })
 }

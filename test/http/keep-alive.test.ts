@@ -1,9 +1,14 @@
 // The run's one connection pool: the token endpoint and the API share one kept-alive connection per
 // host, and an idle kept-alive connection never holds the process open after the last request.
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
+import {execFile, execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
+import {createSecureServer, type Http2ServerRequest, type Http2ServerResponse} from 'node:http2'
+import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, test} from 'node:test'
 import {promisify} from 'node:util'
 
@@ -67,3 +72,76 @@ test('the process exits as soon as its last request is answered, though the conn
   assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`)
   assert.ok(seen.requests.includes('GET /ping'))
 })
+
+/** A certificate for 127.0.0.1 made by openssl, or undefined where that command is missing. */
+function certificate(dir: string): {key: Buffer; cert: Buffer; certFile: string} | undefined {
+  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
+        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
+        .concat(['-keyout', keyFile, '-out', certFile]),
+      {stdio: 'ignore'},
+    )
+  } catch {
+    return undefined
+  }
+  return {key: readFileSync(keyFile), cert: readFileSync(certFile), certFile}
+}
+
+/** In a fresh process trusting `certFile`: a token POST, then two GETs sent together; prints each status. */
+async function tokenThenTwoPages(origin: string, certFile: string): Promise<string> {
+  const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href)
+  const script = `
+    const {postForm} = await import(${module('../../src/http/keep-alive.ts')})
+    const {httpGet} = await import(${module('../../src/strava/http-get.ts')})
+    const signal = AbortSignal.timeout(10000)
+    const token = await postForm('${origin}/oauth/token', {method: 'POST', headers: {}, body: 'x', signal})
+    await token.text()
+    const pages = await Promise.all([1, 2].map((page) => httpGet('${origin}/list?page=' + page, {}, signal)))
+    console.log([token.status, ...pages.map((p) => p.status)].join(' '))`
+  const {stdout} = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      env: {...process.env, NODE_EXTRA_CA_CERTS: certFile},
+    },
+  )
+  return stdout.trim()
+}
+
+for (const protocol of ['HTTP/2', 'HTTP/1.1'] as const) {
+  test(`over HTTPS to a server that speaks ${protocol}: one connection for the token call and the pages`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weeknotes-tls-'))
+    t.after(() => rmSync(dir, {recursive: true, force: true}))
+    const tls = certificate(dir)
+    if (!tls) return t.skip('needs the openssl command to make a certificate')
+
+    const seen = {connections: 0, versions: new Set<string>(), inFlight: 0, mostInFlight: 0}
+    const handler = (request: Http2ServerRequest, response: Http2ServerResponse) => {
+      seen.versions.add(request.httpVersion)
+      seen.mostInFlight = Math.max(seen.mostInFlight, ++seen.inFlight)
+      request.resume()
+      // Answered a little later, so that requests sent together are seen together.
+      setTimeout(() => {
+        seen.inFlight--
+        response.end('[]')
+      }, 50)
+    }
+    const server =
+      protocol === 'HTTP/2'
+        ? createSecureServer({key: tls.key, cert: tls.cert, allowHTTP1: true}, handler)
+        : createHttpsServer({key: tls.key, cert: tls.cert}, handler as never)
+    server.on('secureConnection', () => seen.connections++)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.after(() => new Promise((resolve) => server.close(resolve)))
+    const {port} = server.address() as AddressInfo
+
+    assert.equal(await tokenThenTwoPages(`https://127.0.0.1:${port}`, tls.certFile), '200 200 200')
+    assert.equal(seen.connections, 1)
+    assert.deepEqual([...seen.versions], [protocol === 'HTTP/2' ? '2.0' : '1.1'])
+    // HTTP/2 carries the two pages at once; HTTP/1.1 one after the other on its one connection.
+    assert.equal(seen.mostInFlight, protocol === 'HTTP/2' ? 2 : 1)
+  })
+}
