@@ -4,8 +4,7 @@
 // that delays every chunk by half the round-trip time each way, and a new connection's first bytes by
 // one more round trip (TCP's handshake). Everything stays on 127.0.0.1. It prints; it never fails on
 // timing, only when a run fails.
-import {execFileSync} from 'node:child_process'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import {request as httpRequest} from 'node:http'
 import {createSecureServer, type Http2ServerRequest, type Http2ServerResponse} from 'node:http2'
 import {createServer, connect, type AddressInfo, type Server, type Socket} from 'node:net'
@@ -15,34 +14,11 @@ import {fileURLToPath} from 'node:url'
 
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
 import {startStravaEmulator, type StravaEmulator} from '../test/emulator/index.js'
+import {loopbackCertificate, type Certificate} from '../test/support/certificate.js'
 import {interleavedMedians, runNode, seconds, type Figure, type Run} from './measure.js'
 
 const RTT_MS = 80
 const developerScript = fileURLToPath(new URL('developer-script.js', import.meta.url))
-
-interface Certificate {
-  key: Buffer
-  cert: Buffer
-  certFile: string
-}
-
-/** A self-signed certificate for 127.0.0.1, or undefined when the openssl command is missing. */
-async function makeCertificate(dir: string): Promise<Certificate | undefined> {
-  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
-        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile])
-        .concat(['-out', certFile]),
-      {stdio: 'ignore'},
-    )
-  } catch {
-    return undefined
-  }
-
-  return {key: await readFile(keyFile), cert: await readFile(certFile), certFile}
-}
 
 const listening = (server: Server) =>
   new Promise<number>((resolve, reject) => {
@@ -126,7 +102,7 @@ interface Scenario {
 export async function latencyBench({root, smoke}: {root: string; smoke: boolean}): Promise<void> {
   const cli = join(root, 'bin', 'run.js')
   const sandbox = await mkdtemp(join(tmpdir(), 'weeknotes-latency-'))
-  const certificate = await makeCertificate(sandbox)
+  const certificate = loopbackCertificate(sandbox)
   if (!certificate) {
     console.log('latency bench skipped: it needs the openssl command to make a certificate for 127.0.0.1.')
     await rm(sandbox, {force: true, recursive: true})
@@ -214,9 +190,10 @@ function report(
   count: {connections: number; requests: number; runs: number},
 ) {
   const floorMs = floor.ms + scenario.floorRoundTrips * RTT_MS
-  const perRun = (n: number) => (n / count.runs).toFixed(1).replace(/\.0$/, '')
+  const perRun = (n: number, noun: string) =>
+    `${(n / count.runs).toFixed(1).replace(/\.0$/, '')} ${noun}${n === count.runs ? '' : 's'}`
   console.log(
     `${scenario.label.padEnd(36)} ${seconds(figure.ms)}, floor ${seconds(floorMs)} (${scenario.floorRoundTrips} RTT) = ${(figure.ms / floorMs).toFixed(2)}x, ` +
-      `${perRun(count.connections)} connections, ${perRun(count.requests)} requests, peak RSS ${figure.rssMiB.toFixed(1)} MiB`,
+      `${perRun(count.connections, 'connection')}, ${perRun(count.requests, 'request')}, peak RSS ${figure.rssMiB.toFixed(1)} MiB`,
   )
 }

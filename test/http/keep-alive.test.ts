@@ -1,8 +1,8 @@
 // The run's one connection pool: the token endpoint and the API share one kept-alive connection per
 // host, and an idle kept-alive connection never holds the process open after the last request.
 import assert from 'node:assert/strict'
-import {execFile, execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import {createSecureServer, type Http2ServerRequest, type Http2ServerResponse} from 'node:http2'
 import {createServer as createHttpsServer} from 'node:https'
@@ -14,6 +14,7 @@ import {promisify} from 'node:util'
 
 import {postForm} from '../../src/http/keep-alive.js'
 import {httpGet} from '../../src/strava/http-get.js'
+import {loopbackCertificate} from '../support/certificate.js'
 
 let server: Server
 let origin: string
@@ -73,23 +74,6 @@ test('the process exits as soon as its last request is answered, though the conn
   assert.ok(seen.requests.includes('GET /ping'))
 })
 
-/** A certificate for 127.0.0.1 made by openssl, or undefined where that command is missing. */
-function certificate(dir: string): {key: Buffer; cert: Buffer; certFile: string} | undefined {
-  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
-        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
-        .concat(['-keyout', keyFile, '-out', certFile]),
-      {stdio: 'ignore'},
-    )
-  } catch {
-    return undefined
-  }
-  return {key: readFileSync(keyFile), cert: readFileSync(certFile), certFile}
-}
-
 /** In a fresh process trusting `certFile`: a token POST, then two GETs sent together; prints each status. */
 async function tokenThenTwoPages(origin: string, certFile: string): Promise<string> {
   const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href)
@@ -115,7 +99,7 @@ for (const protocol of ['HTTP/2', 'HTTP/1.1'] as const) {
   test(`over HTTPS to a server that speaks ${protocol}: one connection for the token call and the pages`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'weeknotes-tls-'))
     t.after(() => rmSync(dir, {recursive: true, force: true}))
-    const tls = certificate(dir)
+    const tls = loopbackCertificate(dir)
     if (!tls) return t.skip('needs the openssl command to make a certificate')
 
     const seen = {connections: 0, versions: new Set<string>(), inFlight: 0, mostInFlight: 0}
