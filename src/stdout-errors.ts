@@ -5,7 +5,8 @@
 import {LOCAL_IO_EXIT} from './local-io.js'
 
 export function handleStdoutErrors(stdout: NodeJS.WriteStream = process.stdout): void {
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // First in line: oclif's own listener rethrows anything but EPIPE, which would end in a stack trace.
+  stdout.prependListener('error', (error: NodeJS.ErrnoException) => {
     // The reader went away (`| head`, `| true`): like `git log | head`, end quietly and successfully.
     if (error.code === 'EPIPE') process.exit(0)
     const why = error.code === 'ENOSPC' ? 'the disk is full' : (error.code ?? error.message)
