@@ -4,7 +4,7 @@ import {dirname, join} from 'node:path'
 
 import {ExitCodeError} from './errors.js'
 
-export type StorageKind = 'keyring' | 'file'
+export type StorageKind = 'keyring' | 'file' | 'sealed'
 
 /** The logged-in session as far as it is not secret: what `auth status` shows without touching the keyring. */
 export interface SessionSettings {
@@ -75,16 +75,21 @@ export async function writeConfig(configDir: string, config: WeeknotesConfig): P
   await writeJsonAtomic(configPath(configDir), config, 0o600)
 }
 
+/** `writeAtomic` with the value as indented JSON. */
+export async function writeJsonAtomic(path: string, value: unknown, mode: number): Promise<void> {
+  await writeAtomic(path, JSON.stringify(value, null, 2) + '\n', mode)
+}
+
 /**
  * Writes to a temporary file beside the target, flushes it and renames it over the target, so a reader
  * (another weeknotes process) sees either the old or the new content, never half a file.
  */
-export async function writeJsonAtomic(path: string, value: unknown, mode: number): Promise<void> {
+export async function writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   await mkdir(dirname(path), {recursive: true, mode: 0o700})
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   const handle = await open(temporary, 'wx', mode)
   try {
-    await handle.writeFile(JSON.stringify(value, null, 2) + '\n', 'utf8')
+    await handle.writeFile(data)
     await handle.sync()
   } catch (error) {
     await handle.close()

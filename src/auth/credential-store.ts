@@ -2,8 +2,19 @@ import {existsSync} from 'node:fs'
 import {readFile, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import {makePrivate, type StorageKind, writeJsonAtomic} from './config-file.js'
-import {ExitCodeError} from './errors.js'
+import {makePrivate, type StorageKind, writeAtomic, writeJsonAtomic} from './config-file.js'
+import {readStoreKey, type StoreKey, storeKeyHint, storeKeyVariable} from './env-credentials.js'
+import {AuthUsageError, ExitCodeError, SealedStoreError} from './errors.js'
+import {
+  isPassphrase,
+  MIN_PASSPHRASE_LENGTH,
+  newSealingKey,
+  seal,
+  SEALED_FORMAT_VERSION,
+  type SealingKey,
+  unseal,
+  UnsealError,
+} from './sealed-file.js'
 
 /**
  * Everything secret about one login, kept as ONE record so that replacing or refreshing a session is a
@@ -34,6 +45,7 @@ export interface CredentialStore {
 export const noKeyringChoices = [
   'Run weeknotes inside a desktop session with a Secret Service (for example gnome-keyring, unlocked).',
   'Or opt in to a plain file (mode 0600) in the config directory: `weeknotes auth --insecure-storage`.',
+  `Or keep them encrypted in a file: set ${storeKeyVariable} to a key from \`weeknotes auth key\`.`,
   'Or use CI mode with nothing stored: set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN.',
 ]
 
@@ -160,52 +172,82 @@ export class KeyringStore implements CredentialStore {
   }
 }
 
+/** Records kept in one file of the config directory, read whole and replaced whole (atomically, mode 0600). */
+abstract class RecordsFileStore implements CredentialStore {
+  abstract readonly kind: StorageKind
+  readonly path: string
+  readonly description: string
+
+  constructor(path: string, description: string) {
+    this.path = path
+    this.description = description
+  }
+
+  /** All records; an absent file has none. */
+  protected abstract readRecords(): Promise<Record<string, unknown>>
+  protected abstract writeRecords(records: Record<string, unknown>): Promise<void>
+  protected beforeUse(): void {}
+
+  async get(account: string): Promise<SessionSecrets | undefined> {
+    this.beforeUse()
+    return toSecrets((await this.readRecords())[account])
+  }
+
+  async set(account: string, secrets: SessionSecrets): Promise<void> {
+    this.beforeUse()
+    const all = await this.readRecords()
+    all[account] = secrets
+    await this.writeRecords(all)
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const all = await this.readRecords()
+    if (!(account in all)) return false
+    delete all[account]
+    if (Object.keys(all).length === 0) await rm(this.path, {force: true})
+    else await this.writeRecords(all)
+    return true
+  }
+
+  async ensureWritable(): Promise<void> {
+    this.beforeUse()
+    await this.readRecords()
+    // Written and removed the way `set` writes: the directory must take a new file (read-only, full).
+    const probe = `${this.path}.write-probe`
+    await writeJsonAtomic(probe, {}, 0o600)
+    await rm(probe, {force: true})
+  }
+}
+
+function asRecords(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object')
+  return value as Record<string, unknown>
+}
+
 /**
  * `--insecure-storage`: the records in `<configDir>/credentials.json`, mode 0600, replaced atomically.
  * Every use warns, because the secrets sit in clear text on disk.
  */
-export class FileStore implements CredentialStore {
+export class FileStore extends RecordsFileStore {
   readonly kind = 'file' as const
-  readonly path: string
-  readonly description: string
   private readonly warn: (message: string) => void
   private warned = false
   private permissionsChecked = false
 
   constructor(o: {configDir: string; warn?: (message: string) => void}) {
-    this.path = join(o.configDir, 'credentials.json')
-    this.description = this.path
+    const path = join(o.configDir, 'credentials.json')
+    super(path, path)
     this.warn = o.warn ?? (() => {})
   }
 
-  async get(account: string): Promise<SessionSecrets | undefined> {
-    this.warnOnce()
-    return toSecrets((await this.readAll())[account])
+  protected beforeUse(): void {
+    if (this.warned) return
+    this.warned = true
+    this.warn(`Strava credentials are stored unencrypted in ${this.path} (--insecure-storage).`)
   }
 
-  async set(account: string, secrets: SessionSecrets): Promise<void> {
-    this.warnOnce()
-    const all = await this.readAll()
-    all[account] = secrets
-    await writeJsonAtomic(this.path, all, 0o600)
-  }
-
-  async delete(account: string): Promise<boolean> {
-    const all = await this.readAll()
-    if (!(account in all)) return false
-    delete all[account]
-    if (Object.keys(all).length === 0) await rm(this.path, {force: true})
-    else await writeJsonAtomic(this.path, all, 0o600)
-    return true
-  }
-
-  async ensureWritable(): Promise<void> {
-    this.warnOnce()
-    await this.readAll()
-    // Written and removed the way `set` writes: the directory must take a new file (read-only, full).
-    const probe = `${this.path}.write-probe`
-    await writeJsonAtomic(probe, {}, 0o600)
-    await rm(probe, {force: true})
+  protected async writeRecords(records: Record<string, unknown>): Promise<void> {
+    await writeJsonAtomic(this.path, records, 0o600)
   }
 
   /** The file and its directory may predate weeknotes (made by hand, copied, restored). */
@@ -221,13 +263,7 @@ export class FileStore implements CredentialStore {
     )
   }
 
-  private warnOnce(): void {
-    if (this.warned) return
-    this.warned = true
-    this.warn(`Strava credentials are stored unencrypted in ${this.path} (--insecure-storage).`)
-  }
-
-  private async readAll(): Promise<Record<string, unknown>> {
+  protected async readRecords(): Promise<Record<string, unknown>> {
     await this.tightenPermissions()
     let text: string
     try {
@@ -238,9 +274,7 @@ export class FileStore implements CredentialStore {
     }
 
     try {
-      const parsed = JSON.parse(text) as unknown
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
-      return parsed as Record<string, unknown>
+      return asRecords(JSON.parse(text))
     } catch {
       throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, {
         suggestions: [`Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`],
@@ -249,9 +283,100 @@ export class FileStore implements CredentialStore {
   }
 }
 
+export function sealedStorePath(configDir: string): string {
+  return join(configDir, 'credentials.sealed')
+}
+
+/**
+ * The records in `<configDir>/credentials.sealed`, encrypted and authenticated (AES-256-GCM, see
+ * sealed-file.ts) with a key from the environment. A file that cannot be opened is never written:
+ * every failure leaves it byte for byte as it was.
+ */
+export class SealedStore extends RecordsFileStore {
+  readonly kind = 'sealed' as const
+  private readonly readKey: () => Promise<StoreKey | undefined>
+  private readonly keyHint: string
+  /** The key that opened the file (or sealed a new one): rewrites keep its salt and skip scrypt. */
+  private sealingKey: SealingKey | undefined
+
+  constructor(o: {configDir: string; readKey: () => Promise<StoreKey | undefined>; keyHint: string}) {
+    const path = sealedStorePath(o.configDir)
+    super(path, `the sealed file ${path}`)
+    this.readKey = o.readKey
+    this.keyHint = o.keyHint
+  }
+
+  protected async readRecords(): Promise<Record<string, unknown>> {
+    const key = await this.requireKey()
+    let bytes: Buffer
+    try {
+      bytes = await readFile(this.path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+      throw new CredentialFileError(`The sealed file ${this.path} could not be read: ${(error as Error).message}.`)
+    }
+
+    try {
+      const {document, key: sealingKey} = await unseal(bytes, key.text)
+      this.sealingKey = sealingKey
+      return asRecords(document)
+    } catch (error) {
+      throw this.describe(error, key)
+    }
+  }
+
+  protected async writeRecords(records: Record<string, unknown>): Promise<void> {
+    if (!this.sealingKey) {
+      const key = await this.requireKey()
+      if (isPassphrase(key.text) && key.text.length < MIN_PASSPHRASE_LENGTH) {
+        throw new AuthUsageError(
+          `The store key in ${key.source} is too short for a passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters, or a key from \`weeknotes auth key\`.`,
+        )
+      }
+
+      this.sealingKey = await newSealingKey(key.text)
+    }
+
+    await writeAtomic(this.path, seal(records, this.sealingKey), 0o600)
+  }
+
+  private async requireKey(): Promise<StoreKey> {
+    const key = await this.readKey()
+    if (key) return key
+    throw new SealedStoreError(
+      `The login in ${this.path} is sealed: set ${this.keyHint} to the key it was sealed with.`,
+    )
+  }
+
+  private describe(error: unknown, key: StoreKey): Error {
+    if (!(error instanceof UnsealError)) return error as Error
+    if (error.reason === 'newer') {
+      return new SealedStoreError(
+        `${this.path} was written by a newer weeknotes (format newer than ${SEALED_FORMAT_VERSION}); update weeknotes to read it.`,
+      )
+    }
+    if (error.reason === 'damaged') {
+      return new SealedStoreError(
+        `${this.path} is damaged (not a sealed credential file); delete it and log in again with \`weeknotes auth\`.`,
+      )
+    }
+    return new SealedStoreError(
+      `The key in ${key.source} does not open ${this.path} (a wrong key, or the file was changed); use the key it was sealed with, or delete the file and log in again with \`weeknotes auth\`.`,
+    )
+  }
+}
+
+/**
+ * The store a login of `kind` lives in. The sealed store reads its key from the environment when
+ * first used, so that commands which never touch secrets need no key.
+ */
 export function storeFor(
   kind: StorageKind,
   o: {configDir: string; env?: NodeJS.ProcessEnv; warn?: (message: string) => void},
 ): CredentialStore {
-  return kind === 'file' ? new FileStore(o) : new KeyringStore({env: o.env})
+  const env = o.env ?? process.env
+  if (kind === 'file') return new FileStore(o)
+  if (kind === 'sealed')
+    return new SealedStore({configDir: o.configDir, readKey: () => readStoreKey(env), keyHint: storeKeyHint})
+  return new KeyringStore({env})
 }

@@ -44,6 +44,11 @@ export class AuthError extends ExitCodeError {
   }
 }
 
+/** The sealed credential store cannot be opened: no key, a wrong key, a damaged or newer file (exit 3). */
+export class SealedStoreError extends ExitCodeError {
+  readonly exitCode: number = 3
+}
+
 /** Bad usage or input (exit 2), e.g. a --port that is taken. */
 export class AuthUsageError extends ExitCodeError {
   readonly exitCode: number = 2

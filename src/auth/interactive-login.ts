@@ -1,9 +1,9 @@
 import {PassThrough, type Readable, type Writable} from 'node:stream'
 
 import {openInBrowser} from './browser.js'
-import {readConfig} from './config-file.js'
+import {readConfig, type StorageKind} from './config-file.js'
 import {storeFor} from './credential-store.js'
-import {envCredentials} from './env-credentials.js'
+import {envCredentials, storeKeyConfigured, storeKeyHint} from './env-credentials.js'
 import {AuthUsageError} from './errors.js'
 import {login, type LoginOptions, type LoginResult} from './login.js'
 import {stravaProvider} from './provider.js'
@@ -36,6 +36,17 @@ const secretChoices = [
   'Or run `weeknotes auth` in a terminal to be asked for it.',
 ]
 
+/** A store key in the environment selects the sealed file; --insecure-storage the plain one; else the keyring. */
+function chooseStorage(o: Pick<InteractiveLoginOptions, 'env' | 'insecureStorage'>): StorageKind {
+  const sealed = storeKeyConfigured(o.env)
+  if (sealed && o.insecureStorage) {
+    throw new AuthUsageError(
+      `--insecure-storage asks for a plain file, but ${storeKeyHint} asks for the sealed one: drop one of them.`,
+    )
+  }
+  return sealed ? 'sealed' : o.insecureStorage ? 'file' : 'keyring'
+}
+
 /**
  * `weeknotes auth` as the user experiences it: gathers the client id and secret (never from argv),
  * prints the consent URL, opens the browser unless told not to, and logs in.
@@ -48,7 +59,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
   const env = envCredentials(o.env)
   const config = await readConfig(o.configDir)
   // Before asking for anything: a login that could not be kept is not worth the user's typing.
-  const store = storeFor(o.insecureStorage ? 'file' : 'keyring', {configDir: o.configDir, env: o.env, warn: o.warn})
+  const store = storeFor(chooseStorage(o), {configDir: o.configDir, env: o.env, warn: o.warn})
   await store.ensureWritable()
 
   const secretLine = o.clientSecretFromStdin ? await readFirstLine(o.stdin) : undefined

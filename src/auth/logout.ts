@@ -1,7 +1,7 @@
 import {readConfig, writeConfig} from './config-file.js'
 import {type CredentialStore, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
-import {ExitCodeError, redactSecrets} from './errors.js'
+import {ExitCodeError, redactSecrets, SealedStoreError} from './errors.js'
 import {dropPendingLogins, findPendingLogin, pendingLoginDirs} from './pending-login.js'
 import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
@@ -55,6 +55,8 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
     // A renewal the store refused holds the live tokens.
     secrets = (await findPendingLogin(pendingDirs, settings.account, secrets))?.secrets ?? secrets
   } catch (error) {
+    // A sealed file that does not open stays as it is: the key is wrong or missing, not the file gone.
+    if (error instanceof SealedStoreError) throw error
     warn(
       `The saved login could not be read from ${store.description}, so it was not revoked at the server: ${(error as Error).message}`,
     )

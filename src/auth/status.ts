@@ -11,7 +11,7 @@ export interface AuthStatus {
   scopes: string[]
   /** Access token expiry as an ISO string. */
   expiresAt: string | null
-  storage: 'keyring' | 'file' | 'environment' | null
+  storage: 'keyring' | 'file' | 'sealed' | 'environment' | null
   /** CI mode only: the environment variables it still needs (then `loggedIn` is false). */
   missing?: string[]
 }

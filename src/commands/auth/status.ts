@@ -1,9 +1,10 @@
 import * as Flags from '@oclif/core/flags'
+import {join} from 'node:path'
 
 import {BaseCommand} from '../../base-command.js'
 
 export default class AuthStatus extends BaseCommand {
-  static description = `Shows whether weeknotes has a Strava login: the athlete, the granted scopes, when the current access token expires (it is renewed automatically) and where the secrets are kept (keyring, file or environment). Exits with 3 when not logged in, also with --json.`
+  static description = `Shows whether weeknotes has a Strava login: the athlete, the granted scopes, when the current access token expires (it is renewed automatically) and where the secrets are kept (keyring, sealed file, plain file or environment). Exits with 3 when not logged in, also with --json.`
   static enableJsonFlag = true
   static examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Show the login.'},
@@ -50,6 +51,7 @@ export default class AuthStatus extends BaseCommand {
     const where = {
       keyring: 'the system keyring',
       file: 'a plain file (--insecure-storage)',
+      sealed: `sealed file ${join(this.config.configDir, 'credentials.sealed')}`,
       environment: 'the environment (CI mode)',
     }
     this.log(
