@@ -3,6 +3,7 @@ import {
   checkGrantedScopes,
   runAuthorizationCodeFlow,
 } from './authorization-code-flow.js'
+import {accountFor} from './account.js'
 import {makePrivate, readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError, redactSecrets} from './errors.js'
@@ -11,6 +12,8 @@ import {type OAuthProvider, providerName} from './provider.js'
 import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
 import type {TokenGrant} from './tokens.js'
+
+export {accountFor} from './account.js'
 
 export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
@@ -31,11 +34,6 @@ export interface LoginOptions extends AuthorizationCodeFlowOptions {
 
 /** What is now saved, as a session opened from it would describe it. */
 export type LoginResult = StoredProfile
-
-/** The account name of a login's record in the credential store. */
-export function accountFor(provider: OAuthProvider, clientId: string): string {
-  return `${provider.id}:${clientId}`
-}
 
 /**
  * `weeknotes auth`: checks the store can be written (before asking for consent), runs the browser
@@ -58,7 +56,7 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
   }
 
   const athlete = await describedAccount(o, grant, warn)
-  const account = accountFor(o.provider, o.clientId)
+  const account = accountFor(o.provider, o.clientId, {storage: store.kind, configDir: o.configDir})
   const secrets: SessionSecrets = {
     clientSecret: o.clientSecret,
     refreshToken: grant.refreshToken ?? '',

@@ -1,5 +1,6 @@
 import {rm} from 'node:fs/promises'
 
+import {adoptSharedKeyringRecord} from './account.js'
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {envCredentials} from './env-credentials.js'
@@ -278,9 +279,16 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
   if (!settings) throw notLoggedInError()
   const clientId = fromEnv.clientId ?? config.clientId
   if (!clientId) throw notLoggedInError()
+  const store = storeOf(settings)
   const persistence = storedLogin({
-    store: storeOf(settings),
-    account: settings.account,
+    store,
+    account: await adoptSharedKeyringRecord({
+      configDir: o.configDir,
+      provider,
+      clientId: config.clientId,
+      settings,
+      store,
+    }),
     configDir: o.configDir,
     pendingDirs: o.pendingLoginDirs ?? pendingLoginDirs(o.configDir, env),
     warn,

@@ -103,12 +103,12 @@ describe('KeyringStore', () => {
       assert.ok(error instanceof KeyringUnavailableError)
       assert.equal(error.exitCode, 3)
       assert.match(error.message, /did not answer/)
-      assert.equal(error.suggestions.length, 3)
+      assert.equal(error.suggestions.length, 4)
       return true
     })
   })
 
-  it('names the three choices when no Secret Service is reachable (a child process without D-Bus)', async () => {
+  it('names the choices when no Secret Service is reachable (a child process without D-Bus)', async () => {
     const script = `
       import {KeyringStore} from './src/auth/credential-store.ts'
       try { await new KeyringStore({service: 'weeknotes-test-nodbus'}).ensureWritable(); console.log('writable') }
@@ -128,6 +128,7 @@ describe('KeyringStore', () => {
     const choices = result.suggestions.join(' ')
     assert.match(choices, /Secret Service/)
     assert.match(choices, /--insecure-storage/)
+    assert.match(choices, /WEEKNOTES_STORE_KEY.*weeknotes auth key/)
     assert.match(choices, /STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN/)
   })
 

@@ -10,6 +10,7 @@ import {AuthError} from '../../src/auth/errors.js'
 import {login, type LoginOptions} from '../../src/auth/login.js'
 import {logout} from '../../src/auth/logout.js'
 import {stravaProvider} from '../../src/auth/provider.js'
+import {openTokenSession} from '../../src/auth/session.js'
 import {readAuthStatus} from '../../src/auth/status.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {
@@ -311,7 +312,7 @@ describe('login, status and logout against the emulator', () => {
       const stored = await keyringCredentials(service)
       assert.deepEqual(
         stored.map(({account}) => account),
-        [`strava:${emulator.client.id}`],
+        [`strava:${emulator.client.id}:${configDir}`],
       )
       const record = JSON.parse(stored[0].password)
       const files = await readdir(configDir)
@@ -321,6 +322,67 @@ describe('login, status and logout against the emulator', () => {
         assert.ok(!text.includes(secret))
       await logout({configDir, env: {WEEKNOTES_KEYRING_SERVICE: service}, provider: stravaProvider(emulator.oauthUrl)})
       assert.deepEqual(await keyringCredentials(service), [])
+    } finally {
+      await clearKeyringService(service)
+    }
+  })
+
+  it('keeps one keyring record per config directory: two places with the same app never share a grant', async (t) => {
+    const skip = await secretServiceSkipReason()
+    if (skip) return t.skip(skip)
+    const service = uniqueKeyringService('places')
+    const env = {WEEKNOTES_KEYRING_SERVICE: service}
+    const blogDir = await mkdtemp(join(tmpdir(), 'weeknotes-login-blog-'))
+    try {
+      await login(options({storage: 'keyring', env}))
+      await login(options({storage: 'keyring', env, configDir: blogDir}))
+      const accounts = (await keyringCredentials(service)).map(({account}) => account)
+      assert.deepEqual(
+        accounts.sort(),
+        [`strava:${emulator.client.id}:${configDir}`, `strava:${emulator.client.id}:${blogDir}`].sort(),
+      )
+
+      // Rotating the blog's login leaves the laptop's refresh token working, and logging out of it too.
+      emulator.expireAccessTokens()
+      const provider = stravaProvider(emulator.oauthUrl)
+      await (await openTokenSession({configDir: blogDir, env, provider})).accessToken()
+      await logout({configDir: blogDir, env, provider, revoke: async () => {}})
+      emulator.expireAccessTokens()
+      assert.ok(await (await openTokenSession({configDir, env, provider})).accessToken())
+      assert.deepEqual(
+        (await keyringCredentials(service)).map(({account}) => account),
+        [`strava:${emulator.client.id}:${configDir}`],
+      )
+    } finally {
+      await clearKeyringService(service)
+      await rm(blogDir, {recursive: true, force: true})
+    }
+  })
+
+  it("moves a login kept under the old shared keyring name to this directory's own name on first use", async (t) => {
+    const skip = await secretServiceSkipReason()
+    if (skip) return t.skip(skip)
+    const service = uniqueKeyringService('legacy')
+    const env = {WEEKNOTES_KEYRING_SERVICE: service}
+    const legacy = `strava:${emulator.client.id}`
+    try {
+      const tokens = emulator.issueTokens()
+      const store = new KeyringStore({service})
+      await store.set(legacy, {clientSecret: emulator.client.secret, ...tokens, scopes: ['read', 'activity:read_all']})
+      await writeConfig(configDir, {
+        clientId: emulator.client.id,
+        session: {storage: 'keyring', account: legacy, scopes: ['read', 'activity:read_all']},
+      })
+
+      const session = await openTokenSession({configDir, env, provider: stravaProvider(emulator.oauthUrl)})
+      assert.equal(await session.accessToken(), tokens.accessToken)
+      const own = `strava:${emulator.client.id}:${configDir}`
+      assert.equal((await readConfig(configDir)).session?.account, own)
+      assert.deepEqual(
+        (await keyringCredentials(service)).map(({account}) => account),
+        [own],
+      )
+      assert.equal((await store.get(own))?.refreshToken, tokens.refreshToken)
     } finally {
       await clearKeyringService(service)
     }
