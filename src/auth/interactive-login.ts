@@ -20,6 +20,8 @@ export interface InteractiveLoginOptions {
   timeout: string
   noBrowser?: boolean
   insecureStorage?: boolean
+  /** Store nothing and return the new grant's refresh token (for CI mode). */
+  printRefreshToken?: boolean
   implicit?: boolean
   stdin: Readable & {isTTY?: boolean; setRawMode?: (mode: boolean) => unknown}
   stderr: Writable
@@ -59,8 +61,10 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
   const env = envCredentials(o.env)
   const config = await readConfig(o.configDir)
   // Before asking for anything: a login that could not be kept is not worth the user's typing.
-  const store = storeFor(chooseStorage(o), {configDir: o.configDir, env: o.env, warn: o.warn})
-  await store.ensureWritable()
+  const store = o.printRefreshToken
+    ? undefined
+    : storeFor(chooseStorage(o), {configDir: o.configDir, env: o.env, warn: o.warn})
+  await store?.ensureWritable()
 
   const secretLine = o.clientSecretFromStdin ? await readFirstLine(o.stdin) : undefined
   if (o.clientSecretFromStdin && !secretLine?.trim()) {
@@ -108,8 +112,9 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       clientId,
       clientSecret,
       scopes,
-      storage: store.kind,
+      storage: store?.kind ?? 'keyring',
       store,
+      storeNothing: o.printRefreshToken,
       port: o.port,
       timeoutMs,
       implicit: o.implicit,

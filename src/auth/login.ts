@@ -27,13 +27,18 @@ export interface LoginOptions extends AuthorizationCodeFlowOptions {
    * failure does not fail the login: the token response's account is kept, with a warning.
    */
   describeAccount?: (accessToken: string) => Promise<Record<string, unknown>>
+  /**
+   * Run the flow and hand back the new grant's refresh token without storing anything (not even
+   * config.json): a login of its own for CI mode, which never shares a grant with a stored one.
+   */
+  storeNothing?: boolean
   /** Collaborators for tests. */
   runFlow?: AuthorizationFlow
   store?: CredentialStore
 }
 
-/** What is now saved, as a session opened from it would describe it. */
-export type LoginResult = StoredProfile
+/** What is now saved, as a session opened from it would describe it; with `storeNothing`, the refresh token too. */
+export type LoginResult = StoredProfile & {refreshToken?: string}
 
 /**
  * `weeknotes auth`: checks the store can be written (before asking for consent), runs the browser
@@ -45,14 +50,22 @@ export type LoginResult = StoredProfile
 export async function login(o: LoginOptions): Promise<LoginResult> {
   const env = o.env ?? process.env
   const warn = o.warn ?? (() => {})
-  const store = o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn})
-  await store.ensureWritable()
-  await makePrivate([[o.configDir, 0o700]], warn)
+  const store = o.storeNothing ? undefined : (o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn}))
+  if (store) {
+    await store.ensureWritable()
+    await makePrivate([[o.configDir, 0o700]], warn)
+  }
 
   const grant = await (o.runFlow ?? runAuthorizationCodeFlow)({...o, warn})
   checkActivityScopes(grant.scopes, o.provider, warn)
   if (!grant.refreshToken && !o.implicit) {
     throw new AuthError(`${providerName(o.provider)} issued no refresh token, so the login cannot be kept.`, 'rejected')
+  }
+
+  if (!store) {
+    const athlete = grant.athlete ? athleteSummary(grant.athlete) : undefined
+    const {scopes, expiresAt, refreshToken} = grant
+    return {clientId: o.clientId, athlete, scopes, expiresAt, storage: 'environment', refreshToken}
   }
 
   const athlete = await describedAccount(o, grant, warn)

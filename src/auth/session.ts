@@ -218,8 +218,8 @@ function notLoggedInError(): AuthError {
 // will no longer work." The token itself is not printed: output often ends up in public CI logs.
 const ciRotationWarning =
   'Strava issued a new refresh token, which weeknotes cannot keep in CI mode (STRAVA_REFRESH_TOKEN comes from the environment), ' +
-  'and Strava stops accepting the old one once a new one is issued. Update the CI secret STRAVA_REFRESH_TOKEN: run `weeknotes auth` ' +
-  'on your own machine, then `weeknotes auth status --show-refresh-token`.'
+  'and Strava stops accepting the old one once a new one is issued. Update the CI secret STRAVA_REFRESH_TOKEN with a new one from ' +
+  '`weeknotes auth --print-refresh-token`, or move to the sealed store (WEEKNOTES_STORE_KEY), which keeps rotated tokens.'
 
 /**
  * The session `generate` uses: CI mode when STRAVA_REFRESH_TOKEN is set, else the login saved by
@@ -267,7 +267,7 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
       refreshGrant: o.refreshGrant,
       http: o.http,
       loginAgainMessage:
-        'Strava no longer accepts STRAVA_REFRESH_TOKEN; run `weeknotes auth` to get a new one and update the CI secret.',
+        'Strava no longer accepts STRAVA_REFRESH_TOKEN; get a new one with `weeknotes auth --print-refresh-token` and update the CI secret.',
       onRotation: () => {
         if (warned) return
         warned = true

@@ -183,6 +183,23 @@ describe('login, status and logout against the emulator', () => {
     assert.equal(flowRan, false)
   })
 
+  it('storeNothing: a new grant whose refresh token works, and nothing written (not even config.json)', async () => {
+    const result = await login(options({storeNothing: true}))
+    assert.deepEqual(await readdir(configDir), [])
+    assert.equal(result.storage, 'environment')
+    assert.ok(result.refreshToken)
+    const session = await openTokenSession({
+      configDir,
+      env: {
+        STRAVA_CLIENT_ID: emulator.client.id,
+        STRAVA_CLIENT_SECRET: emulator.client.secret,
+        STRAVA_REFRESH_TOKEN: result.refreshToken,
+      },
+      provider: stravaProvider(emulator.oauthUrl),
+    })
+    assert.ok(await session.accessToken())
+  })
+
   it('fails without activity:read and warns without activity:read_all', async () => {
     const grant = {accessToken: 'a'.repeat(40), refreshToken: 'r'.repeat(40), expiresAt: 2e9, athlete: {id: 1}}
     await assert.rejects(login(options({runFlow: async () => ({...grant, scopes: ['read']})})), {

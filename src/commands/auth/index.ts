@@ -7,7 +7,9 @@ export default class Auth extends BaseCommand {
 
 The client ID comes from --client-id, STRAVA_CLIENT_ID, the saved settings, or a prompt. The client secret comes from --client-secret-stdin, STRAVA_CLIENT_SECRET, the saved login for the same client ID, or a hidden prompt; it is never accepted as a flag value. Running it again replaces the saved login only once the new one works.
 
-Without a keyring (headless servers, containers) either opt in to --insecure-storage (a 0600 file) or skip this command and use CI mode: STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.`
+With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to credentials.sealed in the config directory instead, encrypted with that key (make one with \`weeknotes auth key\`): for servers without a keyring and for a blog repository's scheduled workflow (WEEKNOTES_CONFIG_DIR=.weeknotes). Each config directory holds its own login.
+
+--insecure-storage keeps them in a plain 0600 file instead. For CI mode (STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment), --print-refresh-token logs in, prints the new login's refresh token and stores nothing.`
   static examples = [
     {
       command: '<%= config.bin %> <%= command.id %> --client-id 12345',
@@ -25,6 +27,15 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       command: '<%= config.bin %> <%= command.id %> --scope read,activity:read',
       description: 'Leave out private activities.',
     },
+    {
+      command:
+        'WEEKNOTES_CONFIG_DIR=.weeknotes WEEKNOTES_STORE_KEY_FILE=~/.weeknotes-key <%= config.bin %> <%= command.id %>',
+      description: "Inside a blog checkout: a login of the blog's own, sealed with the key in ~/.weeknotes-key.",
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --print-refresh-token | gh secret set STRAVA_REFRESH_TOKEN',
+      description: 'A new login for CI mode, straight into a repository secret; nothing is stored here.',
+    },
   ]
   static flags = {
     'client-id': Flags.string({description: 'Client ID of your Strava API application.', env: 'STRAVA_CLIENT_ID'}),
@@ -32,6 +43,11 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
     implicit: Flags.boolean({description: 'Use the deprecated implicit grant (no refresh token).', hidden: true}),
     'insecure-storage': Flags.boolean({
       description: 'Keep the secrets in a plain file (mode 0600) in the config directory instead of the keyring.',
+    }),
+    'print-refresh-token': Flags.boolean({
+      description:
+        "Print the new login's refresh token (for CI mode's STRAVA_REFRESH_TOKEN) on stdout and store nothing.",
+      exclusive: ['insecure-storage'],
     }),
     'no-browser': Flags.boolean({
       description:
@@ -67,6 +83,7 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       timeout: flags.timeout,
       noBrowser: flags['no-browser'],
       insecureStorage: flags['insecure-storage'],
+      printRefreshToken: flags['print-refresh-token'],
       implicit: flags.implicit,
       stdin: process.stdin,
       stderr: process.stderr,
@@ -74,12 +91,18 @@ Without a keyring (headless servers, containers) either opt in to --insecure-sto
       describeAccount: (accessToken) => detailedAthlete(accessToken, this.config.cacheDir),
     })
     const athlete = result.athlete ?? {}
-    this.log(
-      `Logged in to Strava as ${athlete.firstname ?? ''} ${athlete.lastname ?? ''} (athlete ${athlete.id ?? 'unknown'}).`.replace(
-        / +/g,
-        ' ',
-      ),
+    const done = `Logged in to Strava as ${athlete.firstname ?? ''} ${athlete.lastname ?? ''} (athlete ${athlete.id ?? 'unknown'}).`
+    if (!flags['print-refresh-token']) {
+      this.log(done.replace(/ +/g, ' '))
+      return
+    }
+
+    // stdout carries the token alone, so that it can be piped into a secret store.
+    this.logToStderr(`${done.replace(/ +/g, ' ')} Nothing was stored on this machine.`)
+    this.warn(
+      'The refresh token below is a secret: put it only into a secret store (STRAVA_REFRESH_TOKEN). Strava may replace it when CI renews the login, and then CI needs a new one; the sealed store (WEEKNOTES_STORE_KEY) keeps up with that by itself.',
     )
+    this.log(result.refreshToken)
   }
 }
 

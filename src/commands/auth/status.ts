@@ -11,12 +11,14 @@ export default class AuthStatus extends BaseCommand {
     {command: '<%= config.bin %> <%= command.id %> --json', description: 'The same as JSON, for scripts.'},
     {
       command: '<%= config.bin %> <%= command.id %> --show-refresh-token',
-      description: 'Print the saved refresh token, to put into a CI secret (STRAVA_REFRESH_TOKEN).',
+      description:
+        "Print the saved login's refresh token. For CI mode prefer `weeknotes auth --print-refresh-token`, a login of CI's own.",
     },
   ]
   static flags = {
     'show-refresh-token': Flags.boolean({
-      description: 'Also print the saved refresh token (a secret), to set up CI mode.',
+      description:
+        'Also print the saved refresh token (a secret). CI mode should get a login of its own: `weeknotes auth --print-refresh-token`.',
     }),
   }
   static summary = 'Show the Strava login'
@@ -42,7 +44,7 @@ export default class AuthStatus extends BaseCommand {
       const warn = (message: string) => this.warn(message)
       refreshToken = await readStoredRefreshToken({configDir: this.config.configDir, env: process.env, warn})
       this.warn(
-        'The refresh token is a secret: keep it only in a secret store such as your CI secrets. Strava may replace it when weeknotes renews the login here; copy it again if CI then fails to log in.',
+        'The refresh token is a secret: keep it only in a secret store. It belongs to the login saved here: used elsewhere too (CI), whichever side Strava rotates it for breaks the other. `weeknotes auth --print-refresh-token` gives CI a login of its own.',
       )
     }
 
