@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 
+// First, in syntax every Node parses and before anything is loaded: on an older Node the CLI would run
+// and print wrong results (activity ids above 2^53 lose digits). Keep in step with package.json engines.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(`weeknotes needs Node.js 22.12 or newer, but this is Node.js ${process.versions.node}.`)
+  process.exit(1)
+}
+
 // A bare `--version` is answered here, without loading oclif (about three quarters of its start-up):
 // the line oclif's Config prints, `name/version platform-arch node-vX`. Anything else, and WSL (which
 // oclif names `wsl` after a check of its own), goes to oclif.

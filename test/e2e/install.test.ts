@@ -1,0 +1,122 @@
+// Installing as users do: `npm pack` (built by prepack) into a tarball that installs globally on a clean
+// prefix and runs with no devDependencies; and bin/run.js refusing a Node older than package.json says.
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {test} from 'node:test'
+
+import {startStravaEmulator} from '../emulator/index.js'
+import {childEnvironment, copyCheckout, run} from '../support/checkout.js'
+import {builtCli, repoRoot} from '../support/cli.js'
+
+const packageJson = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+  engines: {node: string}
+  license: string
+  repository?: unknown
+  exports?: unknown
+  devDependencies: Record<string, string>
+}
+
+/** A node binary on this machine older than 22.12 (the machine's own one here), if any. */
+async function oldNode(): Promise<{path: string; version: string} | undefined> {
+  const which = await run('which', ['-a', 'node'])
+  const candidates = new Set(['/usr/bin/node', '/usr/local/bin/node', ...which.stdout.split('\n').filter(Boolean)])
+  for (const path of candidates) {
+    if (!existsSync(path)) continue
+    const {code, stdout} = await run(path, ['-p', 'process.versions.node'])
+    const version = stdout.trim()
+    const [major, minor] = version.split('.').map(Number)
+    if (code === 0 && (major < 22 || (major === 22 && minor < 12))) return {path, version}
+  }
+
+  return undefined
+}
+
+test('bin/run.js checks the version package.json engines names, before loading anything', async (t) => {
+  assert.equal(packageJson.engines.node, '>=22.12')
+  const source = await readFile(builtCli, 'utf8')
+  assert.match(source, /major < 22 \|\| \(major === 22 && minor < 12\)/)
+  assert.match(source, /Node\.js 22\.12 or newer/)
+  assert.ok(
+    source.indexOf('major < 22') < source.indexOf('import'),
+    'the check comes before the first import (static imports would load first)',
+  )
+
+  const old = await oldNode()
+  if (!old) return t.skip('no Node older than 22.12 on this machine to run bin/run.js with')
+  const result = await run(old.path, [builtCli, 'generate', '--week', '2024-W10'], {env: childEnvironment()})
+  assert.equal(result.code, 1)
+  assert.equal(result.stdout, '')
+  assert.equal(result.stderr, `weeknotes needs Node.js 22.12 or newer, but this is Node.js ${old.version}.\n`)
+})
+
+test('package.json: a repository, a LICENSE matching its licence, no exports pointing at a missing file', async () => {
+  assert.ok(packageJson.repository, 'repository field')
+  assert.equal(packageJson.license, 'MIT')
+  assert.match(await readFile(join(repoRoot, 'LICENSE'), 'utf8'), /^MIT License\n/)
+  assert.equal(packageJson.exports, undefined)
+})
+
+test('npm pack builds a tarball that installs globally on a clean prefix and runs without devDependencies', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'weeknotes-install-'))
+  const emulator = await startStravaEmulator({seed: 'demo'})
+  try {
+    const checkout = join(root, 'checkout')
+    await mkdir(checkout)
+    await copyCheckout(checkout)
+    const env = childEnvironment({npm_config_update_notifier: 'false'})
+    const pack = await run('npm', ['pack', '--pack-destination', root, '--json'], {
+      cwd: checkout,
+      env,
+      timeoutMs: 300_000,
+    })
+    assert.equal(pack.code, 0, pack.stderr)
+    const [{filename, files}] = JSON.parse(pack.stdout) as [{filename: string; files: Array<{path: string}>}]
+    const paths = files.map((file) => file.path)
+    for (const path of [
+      'bin/run.js',
+      'dist/commands/generate.js',
+      'oclif.manifest.json',
+      'templates/weeknotes.md.hbs',
+      'LICENSE',
+    ]) {
+      assert.ok(paths.includes(path), `${path} in the tarball`)
+    }
+    assert.ok(!paths.some((path) => path.startsWith('src/') || path.startsWith('test/')), 'no sources or tests')
+
+    const prefix = join(root, 'prefix')
+    const install = await run(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(root, filename)],
+      {cwd: root, env, timeoutMs: 600_000},
+    )
+    assert.equal(install.code, 0, install.stderr)
+    const installed = await readdir(join(prefix, 'lib', 'node_modules', 'weeknotes', 'node_modules'))
+    for (const dev of Object.keys(packageJson.devDependencies)) {
+      assert.ok(!installed.includes(dev.split('/')[0]) || dev.startsWith('@'), `devDependency ${dev} installed`)
+    }
+    assert.ok(!installed.includes('typescript') && !installed.includes('tsx'))
+
+    const home = join(root, 'home')
+    await mkdir(home)
+    const note = await run(join(prefix, 'bin', 'weeknotes'), ['generate', '--week', '2024-W10'], {
+      cwd: home,
+      env: {
+        HOME: home,
+        PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
+        STRAVA_CLIENT_ID: emulator.client.id,
+        STRAVA_CLIENT_SECRET: emulator.client.secret,
+        STRAVA_REFRESH_TOKEN: emulator.issueTokens().refreshToken,
+        STRAVA_OAUTH_URL: emulator.oauthUrl,
+        STRAVA_API_URL: emulator.apiUrl,
+      },
+    })
+    assert.equal(note.code, 0, note.stderr)
+    assert.match(note.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
+  } finally {
+    await emulator.close()
+    await rm(root, {recursive: true, force: true})
+  }
+})
