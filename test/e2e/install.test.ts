@@ -2,7 +2,7 @@
 // prefix and runs with no devDependencies; and bin/run.js refusing a Node older than package.json says.
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
@@ -73,7 +73,10 @@ test('npm pack builds a tarball that installs globally on a clean prefix and run
       timeoutMs: 300_000,
     })
     assert.equal(pack.code, 0, pack.stderr)
-    const [{filename, files}] = JSON.parse(pack.stdout) as [{filename: string; files: Array<{path: string}>}]
+    // The build's own output (prepack) comes first on stdout; npm's JSON report is last.
+    const [{filename, files}] = JSON.parse(pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1)) as [
+      {filename: string; files: Array<{path: string}>},
+    ]
     const paths = files.map((file) => file.path)
     for (const path of [
       'bin/run.js',
@@ -93,11 +96,10 @@ test('npm pack builds a tarball that installs globally on a clean prefix and run
       {cwd: root, env, timeoutMs: 600_000},
     )
     assert.equal(install.code, 0, install.stderr)
-    const installed = await readdir(join(prefix, 'lib', 'node_modules', 'weeknotes', 'node_modules'))
-    for (const dev of Object.keys(packageJson.devDependencies)) {
-      assert.ok(!installed.includes(dev.split('/')[0]) || dev.startsWith('@'), `devDependency ${dev} installed`)
-    }
-    assert.ok(!installed.includes('typescript') && !installed.includes('tsx'))
+    const modules = join(prefix, 'lib', 'node_modules', 'weeknotes', 'node_modules')
+    assert.ok(existsSync(join(modules, '@oclif', 'core')), 'dependencies installed')
+    const devInstalled = Object.keys(packageJson.devDependencies).filter((dev) => existsSync(join(modules, dev)))
+    assert.deepEqual(devInstalled, [], 'no devDependency installed')
 
     const home = join(root, 'home')
     await mkdir(home)
