@@ -50,10 +50,10 @@ export interface Finished {
 export function run(
   file: string,
   args: string[],
-  options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {},
+  options: {cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string} = {},
 ): Promise<Finished> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       file,
       args,
       {cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024},
@@ -62,5 +62,7 @@ export function run(
         resolve({code, stdout, stderr})
       },
     )
+    child.stdin?.on('error', () => {})
+    child.stdin?.end(options.input ?? '')
   })
 }
