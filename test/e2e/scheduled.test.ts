@@ -276,6 +276,40 @@ describe('the weekly job keeps its sealed login through token rotation', () => {
   })
 })
 
+test('the CLI with a wrong key or none: exit 3, one sentence, the sealed file untouched', async () => {
+  const blog = await clone(join(root, 'wrong-key-blog'))
+  const sealed = join(blog, '.weeknotes', 'credentials.sealed')
+  const before = await readFile(sealed)
+  const wrongKey = (await laptopCli(home, ['auth', 'key'])).stdout.trim()
+  logs.pop()
+  logs.pop()
+  for (const args of [
+    ['generate', '--week', '2024-W10'],
+    ['auth', 'status', '--show-refresh-token'],
+    ['auth', 'logout'],
+  ]) {
+    const wrong = await laptopCli(blog, args, {
+      env: {WEEKNOTES_CONFIG_DIR: '.weeknotes', WEEKNOTES_STORE_KEY: wrongKey},
+    })
+    assert.equal(wrong.code, 3, `${args.join(' ')}: ${wrong.stderr}`)
+    assert.equal(
+      plain(wrong.stderr),
+      'Error: The key in WEEKNOTES_STORE_KEY does not open .weeknotes/credentials.sealed (a wrong key, or the file was changed); use the key it was sealed with, or delete the file and log in again with `weeknotes auth`.',
+    )
+    const none = await laptopCli(blog, args, {env: {WEEKNOTES_CONFIG_DIR: '.weeknotes'}})
+    assert.equal(none.code, 3, none.stderr)
+    assert.equal(
+      plain(none.stderr),
+      'Error: The login in .weeknotes/credentials.sealed is sealed: set WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE, a file holding it) to the key it was sealed with.',
+    )
+  }
+  assert.deepEqual(await readFile(sealed), before)
+  assert.equal(await git(blog, 'status', '--porcelain'), '', 'nothing in the checkout changed')
+})
+
+/** oclif wraps messages to the terminal and prefixes them with ›: one line of plain words. */
+const plain = (text: string) => text.replace(/›/g, ' ').replace(/\s+/g, ' ').trim()
+
 /** A cron job's world: nothing but HOME and PATH (the emulator's two addresses stand in for Strava's). */
 function runUnderEnvI(command: string, serverHome: string): Promise<Finished> {
   return run(
