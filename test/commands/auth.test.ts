@@ -267,6 +267,81 @@ describe(
       assert.match(again.stdout, /Not logged in/)
     })
 
+    it('WEEKNOTES_STORE_KEY: logs in with no keyring into credentials.sealed; status names it; logout revokes and removes it', async () => {
+      const key = (await run(['auth', 'key'])).stdout.trim()
+      const env = {WEEKNOTES_STORE_KEY: key, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/weeknotes-bus'}
+      const login = await run(
+        ['auth', '--client-id', emulator.client.id, '--client-secret-stdin'],
+        env,
+        `${emulator.client.secret}\n`,
+      )
+      assert.equal(login.code, 0, login.stderr)
+      const sealed = join(home.configDir, 'credentials.sealed')
+      assert.equal((await stat(sealed)).mode & 0o777, 0o600)
+      assert.ok(!(await readFile(sealed, 'latin1')).includes(emulator.client.secret))
+      assert.ok(!existsSync(join(home.configDir, 'credentials.json')))
+
+      const status = await run(['auth', 'status'], env)
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(status.stdout, new RegExp(`Secrets kept in: sealed file ${sealed.replace(/[.]/g, '\\.')}\n`))
+      assert.equal(JSON.parse((await run(['auth', 'status', '--json'], env)).stdout).storage, 'sealed')
+
+      emulator.clearRequests()
+      const logout = await run(['auth', 'logout'], env)
+      assert.equal(logout.code, 0, logout.stderr)
+      assert.deepEqual(
+        emulator.requests.map((request) => request.path),
+        ['/oauth/deauthorize'],
+      )
+      assert.ok(!existsSync(sealed))
+    })
+
+    it('a store key and --insecure-storage together are refused with exit 2', async () => {
+      const result = await run(['auth', '--client-id', emulator.client.id, '--insecure-storage'], {
+        WEEKNOTES_STORE_KEY: 'x'.repeat(43),
+      })
+      assert.equal(result.code, 2)
+      assert.match(result.stderr, /drop one/)
+    })
+
+    it('auth key prints a new random key each time', async () => {
+      const [one, two] = await Promise.all([run(['auth', 'key']), run(['auth', 'key'])])
+      assert.match(one.stdout, /^[A-Za-z0-9_-]{43}\n$/)
+      assert.notEqual(one.stdout, two.stdout)
+    })
+
+    it('--print-refresh-token: only the new refresh token on stdout, nothing stored, and it works in CI mode', async () => {
+      const result = await run(
+        ['auth', '--client-id', emulator.client.id, '--client-secret-stdin', '--print-refresh-token'],
+        {DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/weeknotes-bus'},
+        `${emulator.client.secret}\n`,
+      )
+      assert.equal(result.code, 0, result.stderr)
+      const token = result.stdout.trim()
+      assert.match(result.stdout, /^[0-9a-f]{40}\n$/)
+      assert.match(result.stderr, /Nothing was stored/)
+      assert.match(result.stderr, /may replace it/)
+      assert.ok(!result.stderr.includes(token))
+      assert.ok(!existsSync(home.configDir), 'no config directory created')
+
+      const status = await run(['auth', 'status', '--json'], {
+        STRAVA_CLIENT_ID: emulator.client.id,
+        STRAVA_CLIENT_SECRET: emulator.client.secret,
+        STRAVA_REFRESH_TOKEN: token,
+      })
+      assert.equal(JSON.parse(status.stdout).storage, 'environment')
+      const response = await fetch(`${emulator.oauthUrl}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: emulator.client.id,
+          client_secret: emulator.client.secret,
+          grant_type: 'refresh_token',
+          refresh_token: token,
+        }),
+      })
+      assert.equal(response.status, 200, 'Strava accepts the printed refresh token')
+    })
+
     it('logging in again with the same app reuses the saved client secret and replaces the tokens', async () => {
       const args = ['auth', '--client-id', emulator.client.id, '--insecure-storage']
       assert.equal((await run([...args, '--client-secret-stdin'], {}, `${emulator.client.secret}\n`)).code, 0)
