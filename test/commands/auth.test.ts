@@ -9,6 +9,7 @@ import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {builtCli, type CliHome, cliEnvironment, createCliHome, startCli} from '../support/cli.js'
+import {refreshTokenAccepted} from '../support/refresh.js'
 
 // oclif wraps warnings and errors to the terminal width.
 const unwrapped = (text: string) => text.replace(/\s*\n\s*(›\s*)?/g, ' ')
@@ -330,16 +331,7 @@ describe(
         STRAVA_REFRESH_TOKEN: token,
       })
       assert.equal(JSON.parse(status.stdout).storage, 'environment')
-      const response = await fetch(`${emulator.oauthUrl}/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          client_id: emulator.client.id,
-          client_secret: emulator.client.secret,
-          grant_type: 'refresh_token',
-          refresh_token: token,
-        }),
-      })
-      assert.equal(response.status, 200, 'Strava accepts the printed refresh token')
+      assert.ok(await refreshTokenAccepted(emulator, token), 'Strava accepts the printed refresh token')
     })
 
     it('logging in again with the same app reuses the saved client secret and replaces the tokens', async () => {

@@ -16,6 +16,7 @@ import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {childEnvironment, copyCheckout, type Finished, run} from '../support/checkout.js'
 import {builtCli, findSecretsInFiles, findSecretsInText, repoRoot} from '../support/cli.js'
 import {runCompositeAction} from '../support/composite-action.js'
+import {refreshTokenAccepted} from '../support/refresh.js'
 
 const demoBrowser = join(repoRoot, 'scripts', 'demo-browser.js')
 const nodeDir = join(process.execPath, '..')
@@ -85,21 +86,6 @@ async function sealedAt(revision: string): Promise<{bytes: Buffer; refreshToken:
 }
 
 const readGitText = (revision: string, path: string) => git(origin, 'show', `${revision}:${path}`)
-
-/** Strava answers a refresh with this token 400 once it has been rotated away. */
-async function refreshAccepted(refreshToken: string): Promise<boolean> {
-  const response = await fetch(`${emulator.oauthUrl}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      client_id: emulator.client.id,
-      client_secret: emulator.client.secret,
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-    }),
-  })
-  await response.arrayBuffer()
-  return response.ok
-}
 
 function readmeBlock(language: string, heading: string): string {
   return readmeText.split(heading)[1].split(`\`\`\`${language}\n`)[1].split('```')[0]
@@ -219,7 +205,7 @@ describe('the weekly job keeps its sealed login through token rotation', () => {
       const current = await sealedAt('main')
       assert.notDeepEqual(current.bytes, previous.bytes, `run ${run}: the sealed file changed`)
       assert.notEqual(current.refreshToken, previous.refreshToken, `run ${run}: Strava rotated the refresh token`)
-      assert.equal(await refreshAccepted(previous.refreshToken), false, 'the old refresh token is dead')
+      assert.equal(await refreshTokenAccepted(emulator, previous.refreshToken), false, 'the old refresh token is dead')
       previous = current
     }
 
@@ -260,7 +246,7 @@ describe('the weekly job keeps its sealed login through token rotation', () => {
       assert.equal(cron.code, 0, `cron run ${run}: ${cron.stderr}`)
       const current = await sealedAt('main')
       assert.notDeepEqual(current.bytes, previous.bytes, `cron run ${run}: the renewed login was pushed`)
-      assert.equal(await refreshAccepted(previous.refreshToken), false)
+      assert.equal(await refreshTokenAccepted(emulator, previous.refreshToken), false)
       assert.match(await git(origin, 'log', '-1', '--format=%s', 'main'), /^Weeknotes$/m)
       previous = current
     }
