@@ -59,66 +59,79 @@ test('package.json: a repository, a LICENSE matching its licence, no exports poi
   assert.equal(packageJson.exports, undefined)
 })
 
-test('npm pack builds a tarball that installs globally on a clean prefix and runs without devDependencies', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'weeknotes-install-'))
-  const emulator = await startStravaEmulator({seed: 'demo'})
-  try {
-    const checkout = join(root, 'checkout')
-    await mkdir(checkout)
-    await copyCheckout(checkout)
-    const env = childEnvironment({npm_config_update_notifier: 'false'})
-    const pack = await run('npm', ['pack', '--pack-destination', root, '--json'], {
-      cwd: checkout,
-      env,
-      timeoutMs: 300_000,
-    })
-    assert.equal(pack.code, 0, pack.stderr)
-    // The build's own output (prepack) comes first on stdout; npm's JSON report is last.
-    const [{filename, files}] = JSON.parse(pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1)) as [
-      {filename: string; files: Array<{path: string}>},
-    ]
-    const paths = files.map((file) => file.path)
-    for (const path of [
-      'bin/run.js',
-      'dist/commands/generate.js',
-      'oclif.manifest.json',
-      'templates/weeknotes.md.hbs',
-      'LICENSE',
-    ]) {
-      assert.ok(paths.includes(path), `${path} in the tarball`)
+test(
+  'npm pack builds a tarball that installs globally on a clean prefix and runs without devDependencies',
+  {skip: process.platform === 'win32' ? 'runs npm and the installed bin as Unix programs' : false},
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'weeknotes-install-'))
+    const emulator = await startStravaEmulator({seed: 'demo'})
+    try {
+      const checkout = join(root, 'checkout')
+      await mkdir(checkout)
+      await copyCheckout(checkout)
+      const env = childEnvironment({npm_config_update_notifier: 'false'})
+      const pack = await run('npm', ['pack', '--pack-destination', root, '--json'], {
+        cwd: checkout,
+        env,
+        timeoutMs: 300_000,
+      })
+      assert.equal(pack.code, 0, pack.stderr)
+      // The build's own output (prepack) comes first on stdout; npm's JSON report is last.
+      const [{filename, files}] = JSON.parse(pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1)) as [
+        {filename: string; files: Array<{path: string}>},
+      ]
+      const paths = files.map((file) => file.path)
+      for (const path of [
+        'bin/run.js',
+        'dist/commands/generate.js',
+        'oclif.manifest.json',
+        'templates/weeknotes.md.hbs',
+        'LICENSE',
+      ]) {
+        assert.ok(paths.includes(path), `${path} in the tarball`)
+      }
+      assert.ok(!paths.some((path) => path.startsWith('src/') || path.startsWith('test/')), 'no sources or tests')
+
+      const prefix = join(root, 'prefix')
+      const install = await run(
+        'npm',
+        [
+          'install',
+          '--global',
+          '--prefix',
+          prefix,
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          join(root, filename),
+        ],
+        {cwd: root, env, timeoutMs: 600_000},
+      )
+      assert.equal(install.code, 0, install.stderr)
+      const modules = join(prefix, 'lib', 'node_modules', 'weeknotes', 'node_modules')
+      assert.ok(existsSync(join(modules, '@oclif', 'core')), 'dependencies installed')
+      const devInstalled = Object.keys(packageJson.devDependencies).filter((dev) => existsSync(join(modules, dev)))
+      assert.deepEqual(devInstalled, [], 'no devDependency installed')
+
+      const home = join(root, 'home')
+      await mkdir(home)
+      const note = await run(join(prefix, 'bin', 'weeknotes'), ['generate', '--week', '2024-W10'], {
+        cwd: home,
+        env: {
+          HOME: home,
+          PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
+          STRAVA_CLIENT_ID: emulator.client.id,
+          STRAVA_CLIENT_SECRET: emulator.client.secret,
+          STRAVA_REFRESH_TOKEN: emulator.issueTokens().refreshToken,
+          STRAVA_OAUTH_URL: emulator.oauthUrl,
+          STRAVA_API_URL: emulator.apiUrl,
+        },
+      })
+      assert.equal(note.code, 0, note.stderr)
+      assert.match(note.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
+    } finally {
+      await emulator.close()
+      await rm(root, {recursive: true, force: true})
     }
-    assert.ok(!paths.some((path) => path.startsWith('src/') || path.startsWith('test/')), 'no sources or tests')
-
-    const prefix = join(root, 'prefix')
-    const install = await run(
-      'npm',
-      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(root, filename)],
-      {cwd: root, env, timeoutMs: 600_000},
-    )
-    assert.equal(install.code, 0, install.stderr)
-    const modules = join(prefix, 'lib', 'node_modules', 'weeknotes', 'node_modules')
-    assert.ok(existsSync(join(modules, '@oclif', 'core')), 'dependencies installed')
-    const devInstalled = Object.keys(packageJson.devDependencies).filter((dev) => existsSync(join(modules, dev)))
-    assert.deepEqual(devInstalled, [], 'no devDependency installed')
-
-    const home = join(root, 'home')
-    await mkdir(home)
-    const note = await run(join(prefix, 'bin', 'weeknotes'), ['generate', '--week', '2024-W10'], {
-      cwd: home,
-      env: {
-        HOME: home,
-        PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
-        STRAVA_CLIENT_ID: emulator.client.id,
-        STRAVA_CLIENT_SECRET: emulator.client.secret,
-        STRAVA_REFRESH_TOKEN: emulator.issueTokens().refreshToken,
-        STRAVA_OAUTH_URL: emulator.oauthUrl,
-        STRAVA_API_URL: emulator.apiUrl,
-      },
-    })
-    assert.equal(note.code, 0, note.stderr)
-    assert.match(note.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
-  } finally {
-    await emulator.close()
-    await rm(root, {recursive: true, force: true})
-  }
-})
+  },
+)
