@@ -59,7 +59,8 @@ function lookup(context: Context, path: string): string {
   let value: unknown = context
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object' || !(part in value)) {
-      if (path.startsWith('steps.') || path.startsWith('inputs.')) return ''
+      // A step that did not run, or did not set an output, gives '' as on GitHub; anything else is a typo.
+      if (path.startsWith('steps.')) return ''
       throw new Error(`The test's action runner cannot resolve \${{ ${path} }}`)
     }
     value = (value as Record<string, unknown>)[part]
