@@ -326,18 +326,26 @@ export class SealedStore extends RecordsFileStore {
   }
 
   protected async writeRecords(records: Record<string, unknown>): Promise<void> {
-    if (!this.sealingKey) {
-      const key = await this.requireKey()
-      if (isPassphrase(key.text) && key.text.length < MIN_PASSPHRASE_LENGTH) {
-        throw new AuthUsageError(
-          `The store key in ${key.source} is too short for a passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters, or a key from \`weeknotes auth key\`.`,
-        )
-      }
+    await writeAtomic(this.path, seal(records, await this.keyForWriting()), 0o600)
+  }
 
-      this.sealingKey = await newSealingKey(key.text)
+  /** Before a login asks for consent: the file opens with the key, or a new one can be sealed with it. */
+  async ensureWritable(): Promise<void> {
+    await super.ensureWritable()
+    await this.keyForWriting()
+  }
+
+  private async keyForWriting(): Promise<SealingKey> {
+    if (this.sealingKey) return this.sealingKey
+    const key = await this.requireKey()
+    if (isPassphrase(key.text) && key.text.length < MIN_PASSPHRASE_LENGTH) {
+      throw new AuthUsageError(
+        `The store key in ${key.source} is too short for a passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters, or a key from \`weeknotes auth key\`.`,
+      )
     }
 
-    await writeAtomic(this.path, seal(records, this.sealingKey), 0o600)
+    this.sealingKey = await newSealingKey(key.text)
+    return this.sealingKey
   }
 
   private async requireKey(): Promise<StoreKey> {

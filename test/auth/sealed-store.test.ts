@@ -137,12 +137,14 @@ describe('SealedStore (WEEKNOTES_STORE_KEY)', () => {
     assert.match(message, /set WEEKNOTES_STORE_KEY \(or WEEKNOTES_STORE_KEY_FILE/)
   })
 
-  it('refuses to seal with a short passphrase (exit 2) and writes nothing', async () => {
-    await assert.rejects(withKey('short').set('strava:1', secrets), (error: Error & {exitCode?: number}) => {
-      assert.equal(error.exitCode, 2)
-      assert.match(error.message, /too short.*weeknotes auth key/)
-      return true
-    })
+  it('refuses to seal with a short passphrase (exit 2), already when a login checks the store, and writes nothing', async () => {
+    for (const attempt of [() => withKey('short').ensureWritable(), () => withKey('short').set('strava:1', secrets)]) {
+      await assert.rejects(attempt(), (error: Error & {exitCode?: number}) => {
+        assert.equal(error.exitCode, 2)
+        assert.match(error.message, /too short.*weeknotes auth key/)
+        return true
+      })
+    }
     assert.deepEqual(await readdir(dir), [])
   })
 })
