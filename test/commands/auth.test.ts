@@ -292,7 +292,7 @@ describe(
       assert.equal(logout.code, 0, logout.stderr)
       assert.deepEqual(
         emulator.requests.map((request) => request.path),
-        ['/oauth/deauthorize'],
+        ['/oauth/revoke'],
       )
       assert.ok(!existsSync(sealed))
     })
