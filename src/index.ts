@@ -2,11 +2,18 @@
 // for oclif's explicit command strategy (package.json oclif.commands), the command_not_found hook (oclif.hooks),
 // oclif's entry point and the stdout error handler.
 import Auth from './commands/auth/index.js'
+import AuthKey from './commands/auth/key.js'
 import AuthLogout from './commands/auth/logout.js'
 import AuthStatus from './commands/auth/status.js'
 import Generate from './commands/generate.js'
 
-export const COMMANDS = {auth: Auth, 'auth:logout': AuthLogout, 'auth:status': AuthStatus, generate: Generate}
+export const COMMANDS = {
+  auth: Auth,
+  'auth:key': AuthKey,
+  'auth:logout': AuthLogout,
+  'auth:status': AuthStatus,
+  generate: Generate,
+}
 export {default as COMMAND_NOT_FOUND} from './hooks/command-not-found.js'
 export {execute} from '@oclif/core/execute'
 export {handleStdoutErrors} from './stdout-errors.js'
