@@ -88,7 +88,7 @@ test(
       const paths = files.map((file) => file.path)
       for (const path of [
         'bin/run.js',
-        'dist/commands/generate.js',
+        'dist/index.js',
         'oclif.manifest.json',
         'templates/weeknotes.md.hbs',
         'LICENSE',
