@@ -69,6 +69,12 @@ export interface ListActivitiesOptions {
 
 type Query = Record<string, string | number>
 
+/** One page of an activity listing: its number (from 1) and its activities, ascending by start. */
+export interface ActivityPage {
+  page: number
+  activities: SummaryActivity[]
+}
+
 // ENOTFOUND and the unreachable codes too: offline, a name lookup or route fails before any connection.
 const TRANSIENT_NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -174,15 +180,33 @@ export class StravaClient {
    */
   async listActivities(options: ListActivitiesOptions): Promise<SummaryActivity[]> {
     const activities: SummaryActivity[] = []
-    const pages = new ActivityPages(options, PAGE_SIZE)
+    for await (const {page, activities: batch} of this.activityPages(options)) {
+      activities.push(...batch)
+      options.onPage?.(page, activities.length, batch)
+    }
+
+    return activities
+  }
+
+  /**
+   * The same listing one page at a time, nothing kept: a sync stores each page before asking for the
+   * next, so memory stays flat over any history. Without `before`, everything after `after`. Each page
+   * yields its new, well-formed activities (see activity-check.ts).
+   */
+  async *activityPages(options: {after: number; before?: number}): AsyncGenerator<ActivityPage> {
+    // Without `before`, the checks take the window to end two days from now (clocks and zones differ).
+    const pages = new ActivityPages(
+      {after: options.after, before: options.before ?? Math.floor(this.now() / 1000) + 2 * 86_400},
+      PAGE_SIZE,
+    )
     const asked = new Map<number, Promise<unknown>>()
     const ask = (page: number) => {
-      const answer = this.get('/athlete/activities', {
-        after: options.after,
-        before: options.before,
-        page,
-        per_page: PAGE_SIZE,
-      })
+      // In this order: --verbose shows the query as sent, after and before first.
+      const query: Query =
+        options.before === undefined
+          ? {after: options.after, page, per_page: PAGE_SIZE}
+          : {after: options.after, before: options.before, page, per_page: PAGE_SIZE}
+      const answer = this.get('/athlete/activities', query)
       // Awaited in its turn; until then a failure must not count as unhandled.
       answer.catch(() => {})
       asked.set(page, answer)
@@ -217,13 +241,11 @@ export class StravaClient {
         if (batch.length === 0) {
           // A page asked for beside an empty one is not needed, but it is let finish: no request outlives the listing.
           await Promise.allSettled(asked.values())
-          return activities
+          return
         }
 
         lastFull = batch.length >= PAGE_SIZE
-        const fresh = pages.accept(page, batch)
-        activities.push(...fresh)
-        options.onPage?.(page, activities.length, fresh)
+        yield {page, activities: pages.accept(page, batch)}
       }
     } finally {
       const warning = pages.warning()

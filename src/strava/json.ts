@@ -37,3 +37,17 @@ function addIdStrings(node: unknown): void {
     if (typeof value === 'object' && value !== null) addIdStrings(value)
   }
 }
+
+const rawJson = (JSON as unknown as {rawJSON: (text: string) => unknown}).rawJSON
+
+/**
+ * The inverse of parseStravaJson: JSON text with every `id` written with its exact digits (from `id_str`,
+ * which is left out again), so stored text reads back as Strava sent it, whatever the id's size.
+ */
+export function stringifyStravaJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
+    if (key === 'id_str') return undefined
+    if (key === 'id' && typeof item === 'number' && typeof this.id_str === 'string') return rawJson(this.id_str)
+    return item
+  })
+}
