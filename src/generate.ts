@@ -1,8 +1,10 @@
-// The `weeknotes generate` use case: one paged fetch over the weeks asked for, then a digest per week,
-// rendered and printed or written. Collaborators come in as arguments so tests run it with fakes.
+// The `weeknotes generate` use case: the activities of the weeks asked for from one source (the archive,
+// synced first, or Strava directly), then a digest per week, rendered and printed or written.
+// Collaborators come in as arguments so tests run it with fakes.
 import {isAbsolute, join} from 'node:path'
 
 import {describeLocalFailure} from './local-io.js'
+import type {ActivitySource} from './notes/activity-source.js'
 import {buildDigest, groupByWeek, unitsFor, type DigestContext, type Units} from './notes/digest.js'
 import {OutputExistsError} from './notes/output.js'
 import {fetchWindow, type WeekRange} from './notes/week.js'
@@ -32,7 +34,9 @@ export interface GenerateNotesOptions {
 }
 
 export interface GenerateCollaborators {
-  strava: Pick<StravaClient, 'getAthlete' | 'listActivities'>
+  strava: Pick<StravaClient, 'getAthlete'>
+  /** The archive (synced as needed, or read only with --offline), or Strava itself. */
+  activities: ActivitySource
   /** Compiles the template; called before any API call so a broken template costs none. */
   loadRenderer: () => Promise<(context: DigestContext) => string>
   writeFile: (path: string, content: string, options: {force: boolean}) => Promise<void>
@@ -208,7 +212,7 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
   const athleteAnswer = o.athlete ? undefined : c.strava.getAthlete()
   // Filled page by page, so that a backfill stopped part way can still write the weeks already complete.
   const fetched: SummaryActivity[] = []
-  const listing = c.strava.listActivities({
+  const listing = c.activities.listActivities({
     ...fetchWindow(weeks[0], weeks.at(-1)!),
     onPage: (_page, _total, batch) => fetched.push(...batch),
   })

@@ -52,6 +52,8 @@ function collaborators(options: {failAfterPages?: number; existing?: string[]} =
         calls.athlete++
         return athlete as never
       },
+    },
+    activities: {
       async listActivities(o) {
         calls.list.push(o)
         const inWindow = activities.filter((a) => {

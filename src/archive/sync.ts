@@ -111,7 +111,7 @@ export async function syncActivities(
     }
   } catch (error) {
     // Strava's errors carry an exit code (rate limit, outage, login); anything else is a bug, passed on.
-    if (error instanceof StravaError) throw new SyncInterruptedError(error, {...progress})
+    if (error instanceof StravaError && p.mode !== 'window') throw new SyncInterruptedError(error, {...progress})
     throw error
   }
 

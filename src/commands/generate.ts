@@ -1,8 +1,17 @@
 import * as Flags from '@oclif/core/flags'
+import type {InferredFlags} from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../base-command.js'
-import type {NoteDestination, NoteOutcome} from '../generate.js'
+import type {ActivityArchive} from '../archive/archive.js'
+import type {GenerateCollaborators, NoteDestination, NoteOutcome} from '../generate.js'
 import type {WeekRange} from '../notes/week.js'
+
+/** Where a run's athlete and activities come from: Strava through the archive, or the archive alone. */
+interface Sources {
+  athlete?: Record<string, unknown>
+  strava: GenerateCollaborators['strava']
+  activities: GenerateCollaborators['activities']
+}
 
 // Only types are imported at the top: `generate --help` must not load the notes, Strava or auth code.
 
@@ -87,6 +96,10 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
       default: '15m',
     }),
+    offline: Flags.boolean({
+      summary: 'Render from the local archive only: no network, no login (run `weeknotes sync` first).',
+      exclusive: ['verbose'],
+    }),
     verbose: Flags.boolean({
       char: 'v',
       summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
@@ -123,46 +136,47 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
 
-    const [{openTokenSession}, {StravaClient}, {generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}] =
-      await Promise.all([
-        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-        import('../auth/session.js'),
-        import('../strava/client.js'),
-        import('../generate.js'),
-        import('../notes/render.js'),
-        import('../notes/output.js'),
-      ])
-    // Already loaded by client.js; the one place that picks Strava's old or new API host.
-    const {resolveApiBase} = await import('../strava/api-base.js')
-    // Already loaded by client.js too: the token endpoint shares the API's connection pool.
-    const {postForm} = await import('../http/keep-alive.js')
+    const [{generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}, {ActivityArchive}] = await Promise.all([
+      import('../generate.js'),
+      import('../notes/render.js'),
+      import('../notes/output.js'),
+      import('../archive/archive.js'),
+    ])
 
     // A template that does not compile is bad input (exit 2): say so before anything needs a login.
     const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})
-    const session = await openTokenSession({
-      configDir: this.config.configDir,
-      http: postForm,
-      env: process.env,
-      warn: (message: string) => this.warn(message),
-    })
+    // On a terminal, a status line (what it waits for, which note it writes); in logs (cron, CI) nothing extra.
     const status = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\u001B[K${line}`) : undefined
-    const strava = new StravaClient({
-      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
-      tokens: session,
-      maxWait,
-      log: flags.verbose ? (line) => this.logToStderr(line) : undefined,
-      onWait: (until) => this.showWait(until),
-      // On a terminal, what it waits for; in logs (cron, CI) nothing extra.
-      onProgress: status && !flags.verbose ? (message) => status(`${message}...`) : undefined,
-      warn: (message) => this.warn(message),
-    })
+    const archive = ActivityArchive.open(ActivityArchive.pathIn(this.config.dataDir))
+    try {
+      const sources = flags.offline
+        ? await this.offlineSources(archive, weeks)
+        : await this.onlineSources(archive, {maxWait, verbose: flags.verbose, status})
+      return await this.generate(generateNotes, weeks, destination, flags, sources, status, {
+        loadRenderer: async () => render,
+        writeFile: writeFileAtomic,
+        fileExists,
+      })
+    } finally {
+      archive.close()
+    }
+  }
 
+  private async generate(
+    generateNotes: typeof import('../generate.js').generateNotes,
+    weeks: WeekRange[],
+    destination: NoteDestination,
+    flags: InferredFlags<typeof Generate.flags>,
+    sources: Sources,
+    status: ((line: string) => void) | undefined,
+    files: Pick<GenerateCollaborators, 'loadRenderer' | 'writeFile' | 'fileExists'>,
+  ): Promise<unknown> {
     const progress = process.stderr.isTTY && weeks.length > 1
     const outcomes = await generateNotes(
       {
         weeks,
         destination,
-        athlete: session.profile.athlete,
+        athlete: sources.athlete,
         units: flags.units as 'metric' | 'imperial' | undefined,
         excludePrivate: flags['exclude-private'],
         excludeSportTypes: flags['exclude-sport'],
@@ -172,10 +186,9 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         argv: this.argv,
       },
       {
-        strava,
-        loadRenderer: async () => render,
-        writeFile: writeFileAtomic,
-        fileExists,
+        ...files,
+        strava: sources.strava,
+        activities: sources.activities,
         onWrite: progress
           ? (week, position, count) => status?.(`Writing ${week.id} (${position}/${count})`)
           : undefined,
@@ -183,6 +196,74 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     ).finally(() => status?.(''))
 
     return this.present(outcomes, destination)
+  }
+
+  /** Strava through the login, the archive synced before it is read. */
+  private async onlineSources(
+    archive: ActivityArchive,
+    o: {maxWait: number; verbose: boolean; status?: (line: string) => void},
+  ): Promise<Sources> {
+    const [{openTokenSession}, {StravaClient}, {ArchiveActivitySource, athleteIdOf}] = await Promise.all([
+      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+      import('../auth/session.js'),
+      import('../strava/client.js'),
+      import('../archive/source.js'),
+    ])
+    // Already loaded by client.js; the one place that picks Strava's old or new API host.
+    const {resolveApiBase} = await import('../strava/api-base.js')
+    // Already loaded by client.js too: the token endpoint shares the API's connection pool.
+    const {postForm} = await import('../http/keep-alive.js')
+    const session = await openTokenSession({
+      configDir: this.config.configDir,
+      http: postForm,
+      env: process.env,
+      warn: (message: string) => this.warn(message),
+    })
+    const strava = new StravaClient({
+      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
+      tokens: session,
+      maxWait: o.maxWait,
+      log: o.verbose ? (line) => this.logToStderr(line) : undefined,
+      onWait: (until) => this.showWait(until),
+      onProgress: o.status && !o.verbose ? (message) => o.status!(`${message}...`) : undefined,
+      warn: (message) => this.warn(message),
+    })
+    // CI mode has no saved athlete: asked once, and only when a note is to be written.
+    let athlete: Promise<Record<string, unknown>> | undefined
+    const getAthlete = () =>
+      (athlete ??= (async () => {
+        const found = session.profile.athlete ?? ((await strava.getAthlete()) as unknown as Record<string, unknown>)
+        archive.saveAthlete(found)
+        return found
+      })())
+    return {
+      athlete: session.profile.athlete,
+      strava: {getAthlete: getAthlete as never},
+      activities: new ArchiveActivitySource({
+        archive,
+        athleteId: async () => athleteIdOf(await getAthlete()),
+        lister: strava,
+      }),
+    }
+  }
+
+  /** The archive alone: no network, no login, no keyring. Warns when the archive never covered the weeks. */
+  private async offlineSources(archive: ActivityArchive, weeks: WeekRange[]): Promise<Sources> {
+    const [{readConfig}, {ArchiveActivitySource, athleteIdOf, offlineAthlete}, {fetchWindow}] = await Promise.all([
+      import('../auth/config-file.js'),
+      import('../archive/source.js'),
+      import('../notes/week.js'),
+    ])
+    const athlete = offlineAthlete(archive, (await readConfig(this.config.configDir)).session?.athlete)
+    const athleteId = athleteIdOf(athlete)
+    const activities = new ArchiveActivitySource({archive, athleteId})
+    if (!activities.holds(athleteId, fetchWindow(weeks[0], weeks.at(-1)!))) {
+      this.warn(
+        `The archive has not synced all of ${weeks[0].id}${weeks.length > 1 ? `..${weeks.at(-1)!.id}` : ''}; the note shows what it holds. Run \`weeknotes sync\` when online.`,
+      )
+    }
+
+    return {athlete, strava: {getAthlete: async () => athlete as never}, activities}
   }
 
   private present(outcomes: NoteOutcome[], destination: NoteDestination): unknown {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, beforeEach, test} from 'node:test'
 
@@ -23,9 +23,15 @@ after(async () => {
   await emulator.close()
   await home.remove()
 })
-beforeEach(() => {
+/**
+ * Each test replaces Strava's activities, so each starts from an empty archive of its own: these tests
+ * are about what generate fetches and writes; test/archive/ covers what the archive saves later runs.
+ */
+let dataDir: string
+beforeEach(async () => {
   emulator.setActivities(emulator.makeActivities(30, {weekStart: '2024-03-04'}))
   emulator.clearRequests()
+  dataDir = await mkdtemp(join(home.root, 'data-'))
 })
 
 /** CI mode: a fresh refresh token per run, since the emulator rotates them like Strava. */
@@ -38,6 +44,7 @@ function ciEnv(on: StravaEmulator = emulator) {
     STRAVA_REFRESH_TOKEN: refreshToken,
     STRAVA_API_URL: on.apiUrl,
     STRAVA_OAUTH_URL: on.oauthUrl,
+    WEEKNOTES_DATA_DIR: dataDir,
   })
 }
 
