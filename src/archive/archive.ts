@@ -1,7 +1,7 @@
 // The local activity archive: one SQLite file (node:sqlite) per data directory, holding every athlete's
 // activities as Strava sent them (JSON with exact ids) beside the columns the queries need. WAL and a busy
 // timeout let a cron run and a person use it at once; each write is one short IMMEDIATE transaction.
-import {chmodSync, closeSync, mkdirSync, openSync, statSync} from 'node:fs'
+import {chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import type {DatabaseSync, SQLInputValue} from 'node:sqlite'
 
@@ -132,7 +132,8 @@ export class ActivityArchive {
         summary_updated_at = CASE WHEN summary_json = excluded.summary_json THEN summary_updated_at
           ELSE excluded.summary_updated_at END,
         summary_json = excluded.summary_json,
-        listed_at = coalesce(excluded.listed_at, listed_at)
+        -- The later listing wins: a concurrent sync that started earlier must not make a row look unlisted.
+        listed_at = max(coalesce(excluded.listed_at, 0), coalesce(listed_at, 0))
       WHERE excluded.source = 'api' OR activities.source = 'export'`)
     let added = 0
     for (const activity of activities) {
@@ -422,4 +423,19 @@ function fileBytes(path: string): number {
   }
 
   return bytes
+}
+
+/**
+ * Deletes an athlete's data from the archive in a data directory, without creating one where there is
+ * none. Returns the activities removed, or undefined when there was no archive.
+ */
+export function forgetAthlete(dataDir: string, athleteId: string): number | undefined {
+  const path = ActivityArchive.pathIn(dataDir)
+  if (!existsSync(path)) return undefined
+  const archive = ActivityArchive.open(path)
+  try {
+    return archive.deleteAthlete(athleteId)
+  } finally {
+    archive.close()
+  }
 }

@@ -26,6 +26,8 @@ export interface LogoutResult {
   wasLoggedIn: boolean
   /** Whether the provider confirmed the revocation. */
   revoked: boolean
+  /** The athlete the login belonged to, as saved at login (the host deletes what it keeps about them). */
+  athlete?: Record<string, unknown>
 }
 
 /**
@@ -99,5 +101,5 @@ async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
   await dropPendingLogins(pendingDirs)
   const {session: _session, ...rest} = config
   await writeConfig(o.configDir, rest)
-  return {wasLoggedIn: true, revoked}
+  return {wasLoggedIn: true, revoked, athlete: settings.athlete}
 }

@@ -1,0 +1,156 @@
+import * as Flags from '@oclif/core/flags'
+
+import {BaseCommand} from '../base-command.js'
+import type {ActivityArchive} from '../archive/archive.js'
+import type {SyncProgress, SyncResult} from '../archive/sync.js'
+
+// Only types are imported at the top: `sync --help` loads none of the archive, Strava or auth code.
+
+export default class Sync extends BaseCommand {
+  static override description = `Keeps a local archive of your Strava activities (SQLite, in the data directory: $XDG_DATA_HOME/weeknotes/archive.sqlite, or WEEKNOTES_DATA_DIR), so that generate renders any week without asking Strava again, and --offline with no network at all.
+
+The first run lists your whole history, oldest first, 200 activities per request; if it stops (rate limit, network, Ctrl-C) the pages stored stay and the next run continues where it stopped. Later runs ask only for what is new, re-reading the last 14 days before the latest activity held, so renamed, edited, late-uploaded and deleted activities are picked up. --full lists everything again and removes what Strava no longer has.
+
+Rate limits as in generate: waits for the 15-minute window within --max-wait; the daily limit stops the run (exit 4) and says when to run again. Exit codes: 3 login needed; 4 rate limit; 5 Strava unreachable; 6 the archive file is damaged or cannot be written.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: 'Fetch what is new (the whole history the first time)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --full',
+      description: 'Re-list everything; drop what Strava deleted',
+    },
+    {command: '<%= config.bin %> <%= command.id %> --status', description: 'What the archive holds; no network'},
+    {command: '<%= config.bin %> <%= command.id %> --json', description: 'The sync result as JSON, for scripts'},
+  ]
+
+  static override flags = {
+    full: Flags.boolean({summary: 'List the whole history again and remove what Strava no longer has.'}),
+    status: Flags.boolean({
+      summary: 'Show the archive (file, size, range, activities per sport, last sync) without syncing.',
+      exclusive: ['full'],
+    }),
+    'max-wait': Flags.string({
+      summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
+      default: '15m',
+    }),
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
+    }),
+  }
+
+  static override summary = 'Sync your Strava activities into the local archive'
+
+  async run(): Promise<unknown> {
+    const {flags} = await this.parse(Sync)
+    const [{parseDuration}, {ActivityArchive}] = await Promise.all([
+      import('../strava/rate-limit.js'),
+      import('../archive/archive.js'),
+    ])
+    const maxWait = parseDuration(flags['max-wait'])
+    if (maxWait === undefined) {
+      this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {
+        exit: 2,
+      })
+    }
+
+    const archive = ActivityArchive.open(ActivityArchive.pathIn(this.config.dataDir))
+    try {
+      if (flags.status) return await this.status(archive)
+      return await this.sync(archive, {full: flags.full, maxWait, verbose: flags.verbose})
+    } finally {
+      archive.close()
+    }
+  }
+
+  private async sync(
+    archive: ActivityArchive,
+    o: {full: boolean; maxWait: number; verbose: boolean},
+  ): Promise<SyncResult & {held: number}> {
+    const [{openTokenSession}, {StravaClient}, {syncActivities}, {athleteIdOf}] = await Promise.all([
+      import('../auth/session.js'),
+      import('../strava/client.js'),
+      import('../archive/sync.js'),
+      import('../archive/source.js'),
+    ])
+    const session = await openTokenSession({
+      configDir: this.config.configDir,
+      env: process.env,
+      warn: (message: string) => this.warn(message),
+    })
+    const strava = new StravaClient({
+      tokens: session,
+      maxWait: o.maxWait,
+      log: o.verbose ? (line) => this.logToStderr(line) : undefined,
+      onWait: (until) =>
+        this.logToStderr(
+          `Strava's 15-minute rate limit is reached; waiting until ${until.toISOString().slice(11, 19)} UTC.`,
+        ),
+    })
+    const athlete = session.profile.athlete ?? ((await strava.getAthlete()) as unknown as Record<string, unknown>)
+    archive.saveAthlete(athlete)
+    const athleteId = athleteIdOf(athlete)
+    const tty = process.stderr.isTTY
+    const result = await syncActivities(archive, strava, {
+      athleteId,
+      full: o.full,
+      onPage: tty ? (progress) => process.stderr.write(`\r\u001B[K${describeProgress(progress)}`) : undefined,
+    }).finally(() => tty && process.stderr.write('\r\u001B[K'))
+    const held = archive.summary(athleteId).count
+    if (!this.jsonEnabled()) this.logToStderr(describeResult(result, held))
+    return {...result, held}
+  }
+
+  private async status(archive: ActivityArchive): Promise<unknown> {
+    const [{readConfig}, {athleteIdOf}] = await Promise.all([
+      import('../auth/config-file.js'),
+      import('../archive/source.js'),
+    ])
+    const saved = (await readConfig(this.config.configDir)).session?.athlete
+    const athleteIds = saved ? [athleteIdOf(saved)] : archive.athleteIds()
+    const athletes = athleteIds.map((id) => {
+      const {path: _path, bytes: _bytes, ...held} = archive.summary(id)
+      const state = archive.syncState(id)
+      return {
+        athleteId: id,
+        ...held,
+        historyComplete: state.historyComplete,
+        lastSyncAt: state.lastSyncAt === undefined ? undefined : new Date(state.lastSyncAt).toISOString(),
+      }
+    })
+    const {path, bytes} = archive.summary()
+    if (!this.jsonEnabled()) {
+      this.log(`Archive: ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB)`)
+      if (athletes.length === 0) this.log('Nothing synced yet: run `weeknotes sync`.')
+      for (const a of athletes) {
+        const range = a.count > 0 ? `${a.first!.slice(0, 10)} to ${a.last!.slice(0, 10)}` : 'nothing held'
+        this.log(`Athlete ${a.athleteId}: ${a.count} activities, ${range}`)
+        this.log(`  Last sync: ${a.lastSyncAt ?? 'never'}${a.historyComplete ? '' : ' (first sync not finished)'}`)
+        for (const sport of a.sports) this.log(`  ${sport.sportType}: ${sport.count}`)
+      }
+    }
+
+    return {path, bytes, athletes}
+  }
+}
+
+function describeProgress(p: SyncProgress): string {
+  return `Syncing: page ${p.pages}, ${p.listed} activities listed, ${p.added} new`
+}
+
+const MODES: Record<string, string> = {
+  first: 'first sync, whole history',
+  resume: 'first sync, continued',
+  incremental: 'new and recent activities',
+  full: 'whole history again',
+}
+
+function describeResult(r: SyncResult, held: number): string {
+  const removed = r.removed > 0 ? `, ${r.removed} removed` : ''
+  return `Synced (${MODES[r.mode] ?? r.mode}): ${r.listed} activities listed in ${r.pages + 1} requests, ${r.added} new${removed}; the archive holds ${held}.`
+}
