@@ -5,7 +5,7 @@
 // `--latency` measures through TLS at 80 ms round-trip time instead (bench/latency.ts).
 // `--smoke` does fewer repetitions (CI runs it): it prints, it does not fail on timing, but it fails
 // when a run of the CLI fails or a request count (deterministic) misses its target.
-import {existsSync} from 'node:fs'
+import {existsSync, mkdtempSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -33,7 +33,10 @@ if (process.argv.includes('--latency')) {
   process.exit()
 }
 
-const runCli = (args: string[]) => runNode([cli, ...args], env, sandbox)
+const runCli = (args: string[], dataDir?: string) =>
+  runNode([cli, ...args], dataDir ? {...env, WEEKNOTES_DATA_DIR: dataDir} : env, sandbox)
+/** A new, empty archive directory: a run that must fetch as if nothing were held yet. */
+const emptyArchive = () => mkdtempSync(join(sandbox, 'data-'))
 
 function apiCalls(emulator: StravaEmulator) {
   const api = emulator.requests.filter((r) => r.path.startsWith('/api/v3/'))
@@ -57,6 +60,74 @@ function yearOfActivities(emulator: StravaEmulator, count: number): EmulatorActi
     const weekStart = new Date(Date.UTC(2024, 0, 1 + 7 * w)).toISOString().slice(0, 10)
     const inWeek = Math.round((count * (w + 1)) / 52) - Math.round((count * w) / 52)
     activities.push(...emulator.makeActivities(inWeek, {weekStart}))
+  }
+
+  return activities
+}
+
+/**
+ * The archive: a first sync of `count` activities (one year), then the same athlete a week later (a few
+ * new activities), a year's notes re-rendered from the archive, and --offline.
+ */
+async function benchSync(count: number): Promise<void> {
+  // Dated from today: whether a week is held for good depends on how long ago it ended.
+  emulator.setActivities(datedActivities(count, 54, 2))
+  const dataDir = emptyArchive()
+  emulator.clearRequests()
+  const first = await runCli(['sync'], dataDir)
+  const firstCalls = apiCalls(emulator).list
+  const most = Math.ceil(count / 200) + 1
+  report(
+    `sync, first, ${count} activities`,
+    `${seconds(first.ms)}, peak RSS ${first.rssMiB.toFixed(1)} MiB, ${firstCalls} list calls`,
+    `list calls = ${most}${count >= 20_000 ? ', RSS < 120 MiB' : ''}`,
+    firstCalls === most && (count < 20_000 || first.rssMiB < 120),
+    'calls',
+  )
+
+  // A week later: five new activities last week. The sync re-reads the 14 days before the latest held.
+  emulator.addActivities(datedActivities(5, 1, 1))
+  const reread = Math.ceil((count * 2) / 53) + 5
+  emulator.clearRequests()
+  const later = await runCli(['generate', '--week', 'last', '--output', join(dataDir, 'last.md')], dataDir)
+  const laterCalls = apiCalls(emulator).list
+  const target = Math.max(2, Math.ceil(reread / 200) + 1)
+  report(
+    '  a week later: generate --week last',
+    `${seconds(later.ms)}, peak RSS ${later.rssMiB.toFixed(1)} MiB, ${laterCalls} list calls`,
+    `list calls <= ${target}`,
+    laterCalls <= target,
+    'calls',
+  )
+
+  emulator.clearRequests()
+  const range = ['--from', monday(52), '--to', monday(4), '--out-dir', join(dataDir, 'notes'), '--force']
+  const rerender = await runCli(['generate', ...range], dataDir)
+  const offline = await runCli(['generate', ...range, '--offline'], dataDir)
+  const heldCalls = apiCalls(emulator).list
+  report(
+    '  49 weeks re-rendered, online / --offline',
+    `${seconds(rerender.ms)} / ${seconds(offline.ms)}, peak RSS ${Math.max(rerender.rssMiB, offline.rssMiB).toFixed(1)} MiB, ${heldCalls} list calls`,
+    'list calls = 0',
+    heldCalls === 0,
+    'calls',
+  )
+}
+
+/** The Monday `weeksAgo` weeks before this week's (UTC), as YYYY-MM-DD. */
+function monday(weeksAgo: number): string {
+  const now = new Date()
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
+  return new Date(today - (((now.getUTCDay() + 6) % 7) + 7 * weeksAgo) * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** `count` activities spread evenly over the weeks from `fromAgo` to `toAgo` weeks ago. */
+function datedActivities(count: number, fromAgo: number, toAgo: number): EmulatorActivity[] {
+  const weeks = fromAgo - toAgo + 1
+  const activities: EmulatorActivity[] = []
+  for (let w = 0; w < weeks; w++) {
+    const inWeek = Math.round((count * (w + 1)) / weeks) - Math.round((count * w) / weeks)
+    activities.push(...emulator.makeActivities(inWeek, {weekStart: monday(fromAgo - w)}))
   }
 
   return activities
@@ -91,7 +162,8 @@ try {
       () => runNode(['--input-type=module', '-e', `await import(${JSON.stringify(oclifEntry)})`], env, sandbox),
       () => runCli(['--version']),
       () => runCli(['generate', '--help']),
-      () => runCli(generateArgs),
+      // Each run with an empty archive: what a week costs when nothing is held yet.
+      () => runCli(generateArgs, emptyArchive()),
     ],
     repeats,
   )
@@ -118,13 +190,13 @@ try {
 
   emulator.expireAccessTokens()
   emulator.clearRequests()
-  await runCli(generateArgs)
+  await runCli(generateArgs, emptyArchive())
   const expired = apiCalls(emulator)
   report('generate, token expired: token calls', `${expired.token}`, '= 1', expired.token === 1, 'calls')
 
   emulator.setActivities(emulator.makeActivities(450, {weekStart: '2024-03-04'}))
   emulator.clearRequests()
-  await runCli(generateArgs)
+  await runCli(generateArgs, emptyArchive())
   const big = apiCalls(emulator)
   report('generate, 450 activities: list calls', `${big.list}`, '<= 4', big.list <= 4 && big.otherApi === 0, 'calls')
 
@@ -134,7 +206,7 @@ try {
     const dir = join(sandbox, `year-${count}`)
     const args = ['generate', '--from', '2024-W01', '--to', '2024-W52', '--out-dir', dir, '--force']
     emulator.clearRequests()
-    const [backfill] = await interleavedMedians([() => runCli(args)], backfillRepeats)
+    const [backfill] = await interleavedMedians([() => runCli(args, emptyArchive())], backfillRepeats)
     const calls = apiCalls(emulator)
     const perBackfill = calls.list / (backfillRepeats + 1)
     const most = Math.ceil(count / 200) + 1
@@ -147,6 +219,8 @@ try {
     )
     report('  peak RSS', `${backfill.rssMiB.toFixed(1)} MiB`, '<= 100 MiB', backfill.rssMiB <= 100)
   }
+
+  for (const count of smoke ? [500, 5000] : [500, 5000, 20_000]) await benchSync(count)
 } finally {
   await cleanUp()
 }
