@@ -3,8 +3,8 @@
 // First, in syntax every Node parses and before anything is loaded: on an older Node the CLI would run
 // and print wrong results (activity ids above 2^53 lose digits). Keep in step with package.json engines.
 const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`weeknotes needs Node.js 22.12 or newer, but this is Node.js ${process.versions.node}.`)
+if (major < 22 || (major === 22 && minor < 13)) {
+  console.error(`weeknotes needs Node.js 22.13 or newer, but this is Node.js ${process.versions.node}.`)
   process.exit(1)
 }
 

@@ -1,6 +1,6 @@
 // The archive as the notes' activity source: before reading a window, it syncs what the archive does not
 // hold for good, then answers from the file. Offline (no lister) it only reads.
-import type {ActivitySource, ActivityWindow} from '../notes/activity-source.js'
+import type {ListActivitiesOptions} from '../strava/client.js'
 import type {SummaryActivity} from '../strava/types.js'
 import type {ActivityArchive} from './archive.js'
 import {holdsSettled, RECENT_WINDOW_S, syncActivities, type ActivityLister, type SyncResult} from './sync.js'
@@ -17,9 +17,10 @@ export interface ArchiveSourceOptions {
 }
 
 /** Epoch seconds to epoch seconds: the part of a window an incremental sync will not list again. */
-const heldBefore = (window: ActivityWindow, syncAfter: number) => Math.min(window.before, syncAfter + 1)
+const heldBefore = (window: ListActivitiesOptions, syncAfter: number) => Math.min(window.before, syncAfter + 1)
 
-export class ArchiveActivitySource implements ActivitySource {
+/** Serves the notes' ActivitySource (src/notes/activity-source.ts) by shape: the archive does not import notes. */
+export class ArchiveActivitySource {
   constructor(private readonly o: ArchiveSourceOptions) {}
 
   /**
@@ -27,7 +28,7 @@ export class ArchiveActivitySource implements ActivitySource {
    * first syncs: incrementally once the whole history is in (one list round trip for a recent week),
    * otherwise just this window, as a listing without an archive would.
    */
-  async listActivities(window: ActivityWindow): Promise<SummaryActivity[]> {
+  async listActivities(window: ListActivitiesOptions): Promise<SummaryActivity[]> {
     const {archive, lister} = this.o
     const athleteId = typeof this.o.athleteId === 'string' ? this.o.athleteId : await this.o.athleteId()
     if (lister && !holdsSettled(archive.coverage(athleteId), window)) {

@@ -16,7 +16,9 @@ interface Sources {
 // Only types are imported at the top: `generate --help` must not load the notes, Strava or auth code.
 
 export default class Generate extends BaseCommand {
-  static override description = `Fetches the week's activities from Strava in as few requests as possible (200 per page) and renders them with a Handlebars template: the default one writes YAML front matter for Hugo, Jekyll and Eleventy, a summary, a table per sport and each day's activities. An activity belongs to the week of its local start time.
+  static override description = `Renders the week's activities from the local archive (see \`weeknotes sync\`), syncing first what the week needs: one list round trip for a recent week, none for a week that ended more than 14 days before the last sync. Before the first full sync it fetches just the weeks asked for, in as few requests as possible (200 per page). With --offline it reads the archive only: no network, no login.
+
+The note is rendered with a Handlebars template: the default one writes YAML front matter for Hugo, Jekyll and Eleventy, a summary, a table per sport and each day's activities. An activity belongs to the week of its local start time.
 
 Backfill a series with --from/--to and --out-dir: one note per week from a single fetch over the whole range; existing notes are skipped unless --force, and an interrupted run says where to resume.
 
@@ -45,6 +47,10 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       command:
         '<%= config.bin %> <%= command.id %> --week 2024-03-06 --units imperial --exclude-private --exclude-sport Walk --template my.md.hbs',
       description: 'The week containing a date, in miles, with a custom template',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --week 2024-W10 --offline',
+      description: 'From the local archive only: no network, no login',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --week this --json',

@@ -11,6 +11,8 @@ export interface ActivityWindow {
   onPage?: (page: number, total: number, activities: SummaryActivity[]) => void
 }
 
+// The archive (src/archive/source.ts) and the Strava client both serve this shape without importing it.
+
 /**
  * Where the notes get their activities: the local archive (synced first), or Strava directly. The Strava
  * client's `listActivities` has this shape, so either serves.

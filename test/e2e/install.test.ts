@@ -19,7 +19,7 @@ const packageJson = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'u
   devDependencies: Record<string, string>
 }
 
-/** A node binary on this machine older than 22.12 (the machine's own one here), if any. */
+/** A node binary on this machine older than 22.13 (the machine's own one here), if any. */
 async function oldNode(): Promise<{path: string; version: string} | undefined> {
   const which = await run('which', ['-a', 'node'])
   const candidates = new Set(['/usr/bin/node', '/usr/local/bin/node', ...which.stdout.split('\n').filter(Boolean)])
@@ -28,16 +28,16 @@ async function oldNode(): Promise<{path: string; version: string} | undefined> {
     const {code, stdout} = await run(path, ['-p', 'process.versions.node'])
     const version = stdout.trim()
     const [major, minor] = version.split('.').map(Number)
-    if (code === 0 && (major < 22 || (major === 22 && minor < 12))) return {path, version}
+    if (code === 0 && (major < 22 || (major === 22 && minor < 13))) return {path, version}
   }
 
   return undefined
 }
 
 test('bin/run.js checks the version package.json engines names, before loading anything', async (t) => {
-  assert.equal(packageJson.engines.node, '>=22.12')
+  assert.equal(packageJson.engines.node, '>=22.13')
   const source = await readFile(builtCli, 'utf8')
-  assert.match(source, /major < 22 \|\| \(major === 22 && minor < 12\)/)
+  assert.match(source, /major < 22 \|\| \(major === 22 && minor < 13\)/)
   assert.match(source, /Node\.js 22\.12 or newer/)
   assert.ok(
     source.indexOf('major < 22') < source.indexOf('import'),
@@ -45,11 +45,11 @@ test('bin/run.js checks the version package.json engines names, before loading a
   )
 
   const old = await oldNode()
-  if (!old) return t.skip('no Node older than 22.12 on this machine to run bin/run.js with')
+  if (!old) return t.skip('no Node older than 22.13 on this machine to run bin/run.js with')
   const result = await run(old.path, [builtCli, 'generate', '--week', '2024-W10'], {env: childEnvironment()})
   assert.equal(result.code, 1)
   assert.equal(result.stdout, '')
-  assert.equal(result.stderr, `weeknotes needs Node.js 22.12 or newer, but this is Node.js ${old.version}.\n`)
+  assert.equal(result.stderr, `weeknotes needs Node.js 22.13 or newer, but this is Node.js ${old.version}.\n`)
 })
 
 test('package.json: a repository, a LICENSE matching its licence, exports naming a file the build makes', async () => {
