@@ -3,7 +3,7 @@
 import type {ListActivitiesOptions} from '../strava/client.js'
 import type {SummaryActivity} from '../strava/types.js'
 import type {ActivityArchive} from './archive.js'
-import {holdsSettled, RECENT_WINDOW_S, syncActivities, type ActivityLister, type SyncResult} from './sync.js'
+import {holdsSettled, RECENT_WINDOW_S, syncActivities, type ActivityLister} from './sync.js'
 
 export interface ArchiveSourceOptions {
   archive: ActivityArchive
@@ -12,8 +12,6 @@ export interface ArchiveSourceOptions {
   /** Strava, to sync from; absent with --offline. */
   lister?: ActivityLister
   now?: () => number
-  /** After a sync, what it did (for a summary line). */
-  onSync?: (result: SyncResult) => void
 }
 
 /** Epoch seconds to epoch seconds: the part of a window an incremental sync will not list again. */
@@ -43,13 +41,12 @@ export class ArchiveActivitySource {
         window.onPage?.(0, total, held)
       }
 
-      const result = await syncActivities(archive, lister, {
+      await syncActivities(archive, lister, {
         athleteId,
         window: historyComplete ? undefined : {after: window.after, before: window.before},
         now: this.o.now,
         onPage: (_progress, activities) => window.onPage?.(++pages, (total += activities.length), activities),
       })
-      this.o.onSync?.(result)
     }
 
     return archive.activitiesBetween(athleteId, window.after, window.before)
