@@ -7,10 +7,13 @@ import type {ActivityPage} from '../strava/client.js'
 import {StravaError} from '../strava/errors.js'
 import type {SummaryActivity} from '../strava/types.js'
 import type {ActivityArchive, Coverage} from './archive.js'
+import {collectGarbage} from './memory.js'
 
 /** Edits, late uploads and deletions are picked up this far back from the latest activity held. */
 export const RECENT_WINDOW_DAYS = 14
 export const RECENT_WINDOW_S = RECENT_WINDOW_DAYS * 86_400
+/** Pages between two full garbage collections (see memory.ts); a collection takes a few milliseconds. */
+const GC_EVERY_PAGES = 10
 /** Coverage with no upper bound (a listing without `before`). */
 const OPEN_END = Number.MAX_SAFE_INTEGER
 
@@ -107,6 +110,7 @@ export async function syncActivities(
       })
       progress.pages++
       progress.listed += activities.length
+      if (progress.pages % GC_EVERY_PAGES === 0) collectGarbage()
       o.onPage?.({...progress}, activities)
     }
   } catch (error) {
