@@ -227,7 +227,10 @@ describe('login, status and logout against the emulator', () => {
       provider: stravaProvider(emulator.oauthUrl),
       warn: (m) => warnings.push(m),
     })
-    assert.deepEqual(result, {wasLoggedIn: true, revoked: true})
+    // The athlete comes back too, so that the host can delete what it keeps about them.
+    const {athlete, ...outcome} = result
+    assert.deepEqual(outcome, {wasLoggedIn: true, revoked: true})
+    assert.equal(athlete?.id, emulator.athlete.id)
     assert.deepEqual(
       emulator.requests.map((request) => [request.path, request.status, request.authorization]),
       [['/oauth/revoke', 200, 'Basic']],

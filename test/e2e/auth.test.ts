@@ -481,7 +481,8 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
         emulator.clearRequests()
         // A slow refresh keeps the first run inside its lock while the second meets Strava's 401 too.
         emulator.inject({kind: 'slow', delayMs: 2000, match: '/oauth/token', times: 1})
-        const env = {STRAVA_CLIENT_SECRET: undefined}
+        // A fresh archive: the one of the run above already holds 2024-W10 and would need no request.
+        const env = {STRAVA_CLIENT_SECRET: undefined, WEEKNOTES_DATA_DIR: join(s.home.root, 'data-concurrent')}
         const runs = await Promise.all([
           s.run(['generate', '--week', '2024-W10', '--json'], {env}),
           s.run(['generate', '--week', '2024-W10', '--json'], {env}),
