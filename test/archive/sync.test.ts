@@ -1,6 +1,8 @@
 // `weeknotes sync` and generate's use of the archive, running the built CLI against the Strava emulator
 // in CI mode (credentials in the environment). Request counts come from the emulator's request log.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, beforeEach, test} from 'node:test'
@@ -8,7 +10,7 @@ import {after, before, beforeEach, test} from 'node:test'
 import {ActivityArchive} from '../../src/archive/archive.js'
 import {loadSqlite} from '../../src/archive/sqlite.js'
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../emulator/index.js'
-import {cliEnvironment, createCliHome, runCli, startCli, type CliHome} from '../support/cli.js'
+import {builtCli, cliEnvironment, createCliHome, runCli, startCli, type CliHome} from '../support/cli.js'
 
 let emulator: StravaEmulator
 let home: CliHome
@@ -286,4 +288,28 @@ test('--offline renders from the archive with Strava gone and no login; a week n
   assert.equal(empty.code, 2)
   assert.match(empty.stderr, /holds no activities yet/)
   assert.match(empty.stderr, /weeknotes sync/)
+})
+
+test('on a terminal, sync shows its progress page by page', async (t) => {
+  // util-linux `script` gives the CLI a pseudo-terminal; other platforms' `script` differ.
+  if (process.platform !== 'linux' || !existsSync('/usr/bin/script')) return t.skip('needs util-linux script')
+  emulator.setActivities(weeksOfActivities(6, 1, 70))
+  const command = [process.execPath, builtCli, 'sync'].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
+  const result = await new Promise<{code: number | null; output: string}>((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: ciEnv(), cwd: home.home})
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, output}))
+  })
+  assert.equal(result.code, 0, result.output)
+  for (const [page, listed] of [
+    [1, 200],
+    [2, 400],
+    [3, 420],
+  ]) {
+    assert.match(result.output, new RegExp(`Syncing: page ${page}, ${listed} activities listed, ${listed} new`))
+  }
+
+  assert.match(result.output, /Synced \(first sync, whole history\): 420 activities listed in 4 requests/)
 })
