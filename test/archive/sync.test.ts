@@ -210,7 +210,7 @@ test('kill -9 in the middle of a first sync loses at most the page in flight; th
   emulator.inject({kind: 'slow', delayMs: 400, times: 8, match: '/api/v3/athlete/activities'})
   const run = startCli(['sync'], {env: ciEnv(), timeoutMs: 120_000})
   // The 4th list request goes out once the 3rd page is stored: then kill it without warning.
-  for (let i = 0; i < 300 && listCalls().length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  for (let i = 0; i < 1200 && listCalls().length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50))
   run.child.kill('SIGKILL')
   const killed = await run.result
   assert.equal(killed.signal, 'SIGKILL')
