@@ -72,9 +72,10 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
     archive: ActivityArchive,
     o: {full: boolean; maxWait: number; verbose: boolean},
   ): Promise<SyncResult & {held: number}> {
-    const [{openTokenSession}, {StravaClient}, {syncActivities}, {athleteIdOf}] = await Promise.all([
+    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {syncActivities}, {athleteIdOf}] = await Promise.all([
       import('../auth/session.js'),
       import('../strava/client.js'),
+      import('../strava/api-base.js'),
       import('../archive/sync.js'),
       import('../archive/source.js'),
     ])
@@ -84,6 +85,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
       warn: (message: string) => this.warn(message),
     })
     const strava = new StravaClient({
+      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
       tokens: session,
       maxWait: o.maxWait,
       log: o.verbose ? (line) => this.logToStderr(line) : undefined,
