@@ -251,7 +251,9 @@ describe('login, status and logout against the emulator', () => {
     try {
       emulator.clearRequests()
       const result = await logout({configDir, env: {}, provider: stravaProvider(emulator.oauthUrl)})
-      assert.deepEqual(result, {wasLoggedIn: true, revoked: true})
+      const {athlete: loggedOut, ...outcome} = result
+      assert.deepEqual(outcome, {wasLoggedIn: true, revoked: true})
+      assert.equal(loggedOut?.id, emulator.athlete.id)
       assert.deepEqual(
         emulator.requests.map((request) => request.path),
         ['/oauth/revoke'],
@@ -275,7 +277,9 @@ describe('login, status and logout against the emulator', () => {
         provider: stravaProvider(emulator.oauthUrl),
         warn: (m) => warnings.push(m),
       })
-      assert.deepEqual(result, {wasLoggedIn: true, revoked: false})
+      const {athlete, ...outcome} = result
+      assert.deepEqual(outcome, {wasLoggedIn: true, revoked: false})
+      assert.equal(athlete?.id, emulator.athlete.id)
       assert.match(
         warnings.join('\n'),
         /removed anyway\. You can also revoke it at https:\/\/www\.strava\.com\/settings\/apps\./,
