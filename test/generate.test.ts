@@ -275,7 +275,7 @@ test('refuses an existing --output before spending any API call; bad --filename 
 test('a backfill stopped after a page served out of order writes no week: none is proven complete', async () => {
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W04', today))
   const {c, files} = collaborators()
-  c.strava.listActivities = async (o) => {
+  c.activities.listActivities = async (o) => {
     // Newest first, as a server ignoring `after`'s oldest-first order answers; then the run stops.
     o.onPage?.(1, 2, [activities[2], activities[0]])
     throw new RateLimitError('Rate limit.', 'daily', new Date('2024-06-02T00:00:00Z'))

@@ -1,7 +1,9 @@
 // Errors of the local archive, with the exit codes of the README's contract.
 
+import {LOCAL_IO_EXIT} from '../local-io.js'
+
 /** Exit code for local files that cannot be used: a damaged archive, a full disk, no permission. */
-export const LOCAL_FILE_EXIT_CODE = 6
+export const LOCAL_FILE_EXIT_CODE = LOCAL_IO_EXIT
 
 const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`
 

@@ -106,7 +106,10 @@ export async function syncActivities(
       archive.transaction(() => {
         progress.added += archive.upsertInTransaction(o.athleteId, activities, {listedAt: startedAt})
         // `after` is exclusive: one second back, so another activity of the same second is not skipped.
-        if (firstSync) archive.updateSyncState(o.athleteId, {resumeAfter: Math.max(...activities.map(startOf)) - 1})
+        // A page of only malformed activities (left out by the client) moves nothing on.
+        if (firstSync && activities.length > 0) {
+          archive.updateSyncState(o.athleteId, {resumeAfter: Math.max(...activities.map(startOf)) - 1})
+        }
       })
       progress.pages++
       progress.listed += activities.length

@@ -89,6 +89,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
       tokens: session,
       maxWait: o.maxWait,
       log: o.verbose ? (line) => this.logToStderr(line) : undefined,
+      warn: (message) => this.warn(message),
       onWait: (until) =>
         this.logToStderr(
           `Strava's 15-minute rate limit is reached; waiting until ${until.toISOString().slice(11, 19)} UTC.`,
