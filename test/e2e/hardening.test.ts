@@ -2,7 +2,7 @@
 // mistyped commands, and a terminal that shows what it waits for. Exit codes as the README documents them.
 import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, openSync, closeSync} from 'node:fs'
+import {closeSync, existsSync, mkdtempSync, openSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, beforeEach, test} from 'node:test'
@@ -150,11 +150,13 @@ test('--output - writes to stdout', async () => {
 
 test('on a terminal, fetching and retrying show what it waits for; in a log, nothing extra', async (t) => {
   if (process.platform !== 'linux' || !existsSync('/usr/bin/script')) return t.skip('needs util-linux script')
+  // Each run with an empty archive of its own: one that already holds 2024-W10 would fetch nothing.
+  const emptyArchive = () => ciEnv({WEEKNOTES_DATA_DIR: mkdtempSync(join(home.root, 'data-'))})
   emulator.inject({kind: 'status', status: 503, match: '/api/v3/athlete/activities'})
   const args = ['generate', '--week', '2024-W10', '--output', join(home.root, 'tty.md'), '--force']
   const command = [process.execPath, builtCli, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: ciEnv(), cwd: home.home})
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: emptyArchive(), cwd: home.home})
     let text = ''
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')))
     child.on('error', reject)
@@ -165,7 +167,7 @@ test('on a terminal, fetching and retrying show what it waits for; in a log, not
   assert.match(output, /Fetching page 2 of activities from Strava/)
 
   emulator.inject({kind: 'status', status: 503, match: '/api/v3/athlete/activities'})
-  const logged = await runCli(args, {env: ciEnv()})
+  const logged = await runCli(args, {env: emptyArchive()})
   assert.equal(logged.code, 0, logged.stderr)
   assert.doesNotMatch(logged.stderr, /Fetching|retrying/)
 })
