@@ -186,13 +186,15 @@ export class ActivityArchive {
     )
   }
 
-  /** Activities that started (UTC, epoch seconds) after `after` and before `before`, ordered by start. */
-  activitiesBetween(athleteId: string, after: number, before: number): SummaryActivity[] {
+  /** Activities that started (UTC, epoch seconds) after `after` and before `before`, ordered by start; of one source if given. */
+  activitiesBetween(athleteId: string, after: number, before: number, source?: ActivitySourceKind): SummaryActivity[] {
     return this.summaries(
-      'SELECT summary_json FROM activities WHERE athlete_id = ? AND start_utc > ? AND start_utc < ? ORDER BY start_utc',
+      `SELECT summary_json FROM activities WHERE athlete_id = ? AND start_utc > ? AND start_utc < ?
+        AND source = coalesce(?, source) ORDER BY start_utc`,
       athleteId,
       after,
       before,
+      source ?? null,
     )
   }
 
@@ -363,9 +365,16 @@ export class ActivityArchive {
     return removed
   }
 
+  /** Row by row, so that a year's JSON text is never held all at once beside the objects parsed from it. */
   private summaries(sql: string, ...args: SQLInputValue[]): SummaryActivity[] {
-    const rows = this.guard(() => this.db.prepare(sql).all(...args))
-    return rows.map((row) => parseStravaJson(row.summary_json as string) as SummaryActivity)
+    return this.guard(() => {
+      const activities: SummaryActivity[] = []
+      for (const row of this.db.prepare(sql).iterate(...args)) {
+        activities.push(parseStravaJson(row.summary_json as string) as SummaryActivity)
+      }
+
+      return activities
+    })
   }
 
   private guard<T>(work: () => T): T {

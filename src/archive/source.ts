@@ -29,27 +29,41 @@ export class ArchiveActivitySource {
   async listActivities(window: ListActivitiesOptions): Promise<SummaryActivity[]> {
     const {archive, lister} = this.o
     const athleteId = typeof this.o.athleteId === 'string' ? this.o.athleteId : await this.o.athleteId()
-    if (lister && !holdsSettled(archive.coverage(athleteId), window)) {
-      const historyComplete = archive.syncState(athleteId).historyComplete
-      let pages = 0
-      let total = 0
-      if (historyComplete) {
-        // Held before the sync's `after` and not listed again: certain now, passed on first.
-        const syncAfter = Math.max(0, (archive.latestStart(athleteId) ?? 0) - RECENT_WINDOW_S)
-        const held = archive.activitiesBetween(athleteId, window.after, heldBefore(window, syncAfter))
-        total = held.length
-        window.onPage?.(0, total, held)
-      }
-
-      await syncActivities(archive, lister, {
-        athleteId,
-        window: historyComplete ? undefined : {after: window.after, before: window.before},
-        now: this.o.now,
-        onPage: (_progress, activities) => window.onPage?.(++pages, (total += activities.length), activities),
-      })
+    if (!lister || holdsSettled(archive.coverage(athleteId), window)) {
+      return archive.activitiesBetween(athleteId, window.after, window.before)
     }
 
-    return archive.activitiesBetween(athleteId, window.after, window.before)
+    // What the caller is handed page by page is what it gets back, the same objects: a backfill keeps
+    // one copy of its activities, not one from the pages and one read back from the file.
+    const known: SummaryActivity[] = []
+    const inWindow = (a: SummaryActivity) => {
+      const start = Date.parse(a.start_date) / 1000
+      return start > window.after && start < window.before
+    }
+
+    let pages = 0
+    let listedAfter = window.after
+    const historyComplete = archive.syncState(athleteId).historyComplete
+    if (historyComplete) {
+      // Held before the sync's `after` and not listed again: certain now, passed on first.
+      const syncAfter = Math.max(0, (archive.latestStart(athleteId) ?? 0) - RECENT_WINDOW_S)
+      known.push(...archive.activitiesBetween(athleteId, window.after, heldBefore(window, syncAfter)))
+      window.onPage?.(0, known.length, known.slice())
+      listedAfter = Math.max(window.after, syncAfter)
+    }
+
+    await syncActivities(archive, lister, {
+      athleteId,
+      window: historyComplete ? undefined : {after: window.after, before: window.before},
+      now: this.o.now,
+      onPage: (_progress, activities) => {
+        known.push(...activities.filter(inWindow))
+        window.onPage?.(++pages, known.length, activities)
+      },
+    })
+    // A listing returns what Strava has; activities imported from the bulk export it did not list stay.
+    const exported = archive.activitiesBetween(athleteId, listedAfter, window.before, 'export')
+    return [...known, ...exported].sort((a, b) => Date.parse(a.start_date) - Date.parse(b.start_date))
   }
 
   /** Whether a complete listing ever covered the window (for --offline's warning about gaps). */
