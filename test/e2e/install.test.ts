@@ -38,7 +38,7 @@ test('bin/run.js checks the version package.json engines names, before loading a
   assert.equal(packageJson.engines.node, '>=22.13')
   const source = await readFile(builtCli, 'utf8')
   assert.match(source, /major < 22 \|\| \(major === 22 && minor < 13\)/)
-  assert.match(source, /Node\.js 22\.12 or newer/)
+  assert.match(source, /Node\.js 22\.13 or newer/)
   assert.ok(
     source.indexOf('major < 22') < source.indexOf('import'),
     'the check comes before the first import (static imports would load first)',
