@@ -12,6 +12,7 @@ import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
+import {benchImport} from './import.js'
 import {againstFloor, interleavedMedians, runNode, seconds} from './measure.js'
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../test/emulator/index.js'
 
@@ -221,6 +222,13 @@ try {
   }
 
   for (const count of smoke ? [500, 5000] : [500, 5000, 20_000]) await benchSync(count)
+  await benchImport({
+    smoke,
+    sandbox,
+    env,
+    report,
+    runCli: (args, environment) => runNode([cli, ...args], environment, sandbox),
+  })
 } finally {
   await cleanUp()
 }

@@ -51,11 +51,16 @@ const handlebarsCompilerOutside = {
 }
 
 mkdirSync(resolve(root, 'dist'), {recursive: true})
-// The rest of the package is ESM ("type": "module"); this folder's one file is CommonJS.
+// The rest of the package is ESM ("type": "module"); this folder's files are CommonJS.
 writeFileSync(resolve(root, 'dist', 'package.json'), '{"type": "commonjs"}\n')
+// Two entry points: the CLI, and the import's worker thread (src/archive/export/import-in-worker.ts
+// finds dist/import-worker.js beside the bundle through __sourceUrl).
 await build({
-  entryPoints: [resolve(root, 'src', 'index.ts')],
-  outfile: resolve(root, 'dist', 'index.js'),
+  entryPoints: {
+    index: resolve(root, 'src', 'index.ts'),
+    'import-worker': resolve(root, 'src', 'archive', 'export', 'import-worker.ts'),
+  },
+  outdir: resolve(root, 'dist'),
   bundle: true,
   platform: 'node',
   format: 'cjs',

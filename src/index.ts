@@ -6,6 +6,7 @@ import AuthKey from './commands/auth/key.js'
 import AuthLogout from './commands/auth/logout.js'
 import AuthStatus from './commands/auth/status.js'
 import Generate from './commands/generate.js'
+import Import from './commands/import.js'
 import Sync from './commands/sync.js'
 
 export const COMMANDS = {
@@ -14,6 +15,7 @@ export const COMMANDS = {
   'auth:logout': AuthLogout,
   'auth:status': AuthStatus,
   generate: Generate,
+  import: Import,
   sync: Sync,
 }
 export {default as COMMAND_NOT_FOUND} from './hooks/command-not-found.js'

@@ -1,0 +1,28 @@
+// Failures of reading an export, with the exit codes of the README's contract: a path or file the user
+// named that is not a Strava export is bad input (2); a disk that cannot be read has a code of its own.
+
+/** The export is not one weeknotes can read (wrong file, unknown language, no activities.csv). Exit 2. */
+export class ExportFormatError extends Error {
+  readonly exitCode = 2
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'ExportFormatError'
+  }
+}
+
+/** The path does not exist or cannot be read. Exit 2: the user named it. */
+export class ExportPathError extends Error {
+  readonly exitCode = 2
+
+  constructor(path: string, code: string) {
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : `cannot be read (${code})`
+    super(`${path} ${reason}. Name the ZIP file Strava sent (export_NNNN.zip) or the folder it was unpacked into.`)
+    this.name = 'ExportPathError'
+  }
+}
