@@ -21,6 +21,8 @@ const cli = join(root, 'bin', 'run.js')
 const smoke = process.argv.includes('--smoke')
 const repeats = smoke ? 3 : 15
 const week = '2024-W10'
+/** A template that needs only the activity list: what the list, archive and start-up figures have always measured. */
+const listOnly = join(root, 'bench', 'list-only.md.hbs')
 
 if (!existsSync(join(root, 'dist')) || !existsSync(join(root, 'oclif.manifest.json'))) {
   console.error('bench: no build found; run `npm run build` first.')
@@ -90,7 +92,10 @@ async function benchSync(count: number): Promise<void> {
   emulator.addActivities(datedActivities(5, 1, 1))
   const reread = Math.ceil((count * 2) / 53) + 5
   emulator.clearRequests()
-  const later = await runCli(['generate', '--week', 'last', '--output', join(dataDir, 'last.md')], dataDir)
+  const later = await runCli(
+    ['generate', '--week', 'last', '--output', join(dataDir, 'last.md'), '--template', listOnly],
+    dataDir,
+  )
   const laterCalls = apiCalls(emulator).list
   const target = Math.max(2, Math.ceil(reread / 200) + 1)
   report(
@@ -103,6 +108,7 @@ async function benchSync(count: number): Promise<void> {
 
   emulator.clearRequests()
   const range = ['--from', monday(52), '--to', monday(4), '--out-dir', join(dataDir, 'notes'), '--force']
+  range.push('--template', listOnly)
   const rerender = await runCli(['generate', ...range], dataDir)
   const offline = await runCli(['generate', ...range, '--offline'], dataDir)
   const heldCalls = apiCalls(emulator).list
@@ -152,7 +158,8 @@ try {
   // A stored session, through the real login (the emulator approves consent by itself).
   await runCli(['auth', '--insecure-storage'])
   emulator.setActivities(emulator.makeActivities(30, {weekStart: '2024-03-04'}))
-  const generateArgs = ['generate', '--week', week, '--output', join(sandbox, 'note.md'), '--force']
+  const defaultArgs = ['generate', '--week', week, '--output', join(sandbox, 'note.md'), '--force']
+  const generateArgs = [...defaultArgs, '--template', listOnly]
 
   emulator.clearRequests()
   // What loading oclif's entry point alone costs, without any command or config: context for --version.
@@ -189,6 +196,22 @@ try {
     'calls',
   )
 
+  // The default template shows descriptions and photos: one detail call per activity, once; the archive keeps them.
+  const detailArchive = emptyArchive()
+  emulator.clearRequests()
+  const firstDefault = await runCli(defaultArgs, detailArchive)
+  const firstDetails = apiCalls(emulator).otherApi
+  emulator.clearRequests()
+  await runCli(defaultArgs, detailArchive)
+  const againDetails = apiCalls(emulator).otherApi
+  report(
+    'default template: detail calls, first run / again',
+    `${firstDetails} / ${againDetails} (first run ${seconds(firstDefault.ms)})`,
+    '<= 30 / 0',
+    firstDetails <= 30 && againDetails === 0,
+    'calls',
+  )
+
   emulator.expireAccessTokens()
   emulator.clearRequests()
   await runCli(generateArgs, emptyArchive())
@@ -205,7 +228,18 @@ try {
   for (const count of [500, 5000]) {
     emulator.setActivities(yearOfActivities(emulator, count))
     const dir = join(sandbox, `year-${count}`)
-    const args = ['generate', '--from', '2024-W01', '--to', '2024-W52', '--out-dir', dir, '--force']
+    const args = [
+      'generate',
+      '--from',
+      '2024-W01',
+      '--to',
+      '2024-W52',
+      '--out-dir',
+      dir,
+      '--force',
+      '--template',
+      listOnly,
+    ]
     emulator.clearRequests()
     const [backfill] = await interleavedMedians([() => runCli(args, emptyArchive())], backfillRepeats)
     const calls = apiCalls(emulator)

@@ -1,19 +1,27 @@
 // The `weeknotes generate` use case: the activities of the weeks asked for from one source (the archive,
 // synced first, or Strava directly), then a digest per week, rendered and printed or written.
 // Collaborators come in as arguments so tests run it with fakes.
-import {isAbsolute, join} from 'node:path'
+import {dirname, isAbsolute, join} from 'node:path'
 
 import {describeLocalFailure} from './local-io.js'
 import type {ActivitySource} from './notes/activity-source.js'
-import {buildDigest, groupByWeek, unitsFor, type DigestContext, type Units} from './notes/digest.js'
+import {activityIdOf, detailsFromStrava, type DetailSource} from './notes/details.js'
+import {buildDigest, groupByWeek, selectActivities, unitsFor, type DigestContext, type Units} from './notes/digest.js'
+import {historyStart} from './notes/history.js'
 import {OutputExistsError} from './notes/output.js'
+import type {PictureFile, PictureOptions} from './notes/pictures.js'
+import type {RenderDigest} from './notes/render.js'
+import {DETAIL_FIELDS, HISTORY_FIELDS, PICTURE_FIELDS, usesAny} from './notes/template-uses.js'
 import {fetchWindow, type WeekRange} from './notes/week.js'
 import type {StravaClient} from './strava/client.js'
 import type {SummaryActivity} from './strava/types.js'
 
-/** Where notes go: printed (one week), one file (one week), or one file per week in a directory. */
+/**
+ * Where notes go: printed (one week), one file (one week), or one file per week in a directory; `bundle`
+ * gives each week a directory of its own (a page bundle) with the note's pictures beside it.
+ */
 export type NoteDestination =
-  {kind: 'print'} | {kind: 'file'; path: string} | {kind: 'dir'; dir: string; filename: string}
+  {kind: 'print'} | {kind: 'file'; path: string} | {kind: 'dir'; dir: string; filename: string; bundle?: boolean}
 
 export interface GenerateNotesOptions {
   weeks: WeekRange[]
@@ -31,14 +39,18 @@ export interface GenerateNotesOptions {
   generatedAt: Date
   /** The command line's arguments, repeated in the resume command of an interrupted backfill. */
   argv?: string[]
+  /** Maps and their privacy, for page bundles whose template shows pictures. */
+  pictures?: PictureOptions
 }
 
 export interface GenerateCollaborators {
-  strava: Pick<StravaClient, 'getAthlete'>
+  strava: Pick<StravaClient, 'getAthlete'> & Partial<Pick<StravaClient, 'getActivity'>>
   /** The archive (synced as needed, or read only with --offline), or Strava itself. */
   activities: ActivitySource
   /** Compiles the template; called before any API call so a broken template costs none. */
-  loadRenderer: () => Promise<(context: DigestContext) => string>
+  loadRenderer: () => Promise<RenderDigest>
+  /** Detailed activities; default: one GET /activities/{id} each through `strava`. */
+  details?: DetailSource
   writeFile: (path: string, content: string, options: {force: boolean}) => Promise<void>
   fileExists: (path: string) => Promise<boolean>
   /** Before each file is written: the week, its position and how many will be written. */
@@ -139,6 +151,13 @@ function plannedPaths(weeks: WeekRange[], destination: Extract<NoteDestination, 
     ])
   }
 
+  if (destination.bundle && new Set([...paths.values()].map((path) => dirname(path))).size < paths.size) {
+    throw new GenerateUsageError(
+      `--bundle needs a directory per week, but --filename "${destination.filename}" shares one.`,
+      ['Put the week in the directory, e.g. --filename "{{week.id}}/index.md" (the default with --bundle).'],
+    )
+  }
+
   return paths
 }
 
@@ -186,6 +205,49 @@ async function partitionExisting(
   }
 }
 
+/** The summaries of the activities a note shows (after its exclusions): only those need details. */
+function shown(activities: SummaryActivity[], selected: {id: string}[]): SummaryActivity[] {
+  const ids = new Set(selected.map((activity) => activity.id))
+  return activities.filter((activity) => ids.has(activityIdOf(activity)))
+}
+
+function filters(o: GenerateNotesOptions) {
+  return {excludePrivate: o.excludePrivate, excludeSportTypes: o.excludeSportTypes}
+}
+
+function stravaDetails(strava: GenerateCollaborators['strava']): DetailSource | undefined {
+  const {getActivity} = strava
+  return getActivity && detailsFromStrava({getActivity: (id) => getActivity.call(strava, id)})
+}
+
+/**
+ * Builds a week's context and its pictures, reading what the template uses and nothing more: details
+ * (one request per activity, or the archive's copies), the weeks before (from `fetched`), pictures.
+ */
+function noteMaker(
+  o: GenerateNotesOptions,
+  c: GenerateCollaborators,
+  shared: {athlete: Record<string, unknown>; units: Units; uses: readonly string[]},
+) {
+  const details = usesAny(shared.uses, DETAIL_FIELDS) ? (c.details ?? stravaDetails(c.strava)) : undefined
+  const needsHistory = usesAny(shared.uses, HISTORY_FIELDS)
+  const bundle = o.destination.kind === 'dir' && o.destination.bundle
+  const pictures = bundle && usesAny(shared.uses, PICTURE_FIELDS) ? o.pictures : undefined
+  return async (week: WeekRange, activities: SummaryActivity[], fetched: SummaryActivity[]) => {
+    const {athlete, units} = shared
+    const base = {week, athlete, units, activities, generatedAt: o.generatedAt, ...filters(o)}
+    const context = buildDigest({
+      ...base,
+      details: details && (await details(shown(activities, selectActivities(activities, week, base)))),
+      history: needsHistory ? {from: historyStart(week), activities: fetched} : undefined,
+    })
+    const files: PictureFile[] = pictures
+      ? await (await import('./notes/pictures.js')).drawPictures(context, activities, pictures)
+      : []
+    return {context, files}
+  }
+}
+
 export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollaborators): Promise<NoteOutcome[]> {
   if (o.weeks.length === 0) return []
   const {destination} = o
@@ -208,36 +270,35 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
   if (weeks.length === 0) return skipped
 
   const render = o.json && destination.kind === 'print' ? undefined : await c.loadRenderer()
+  // --json prints every field a template could use, except pictures (there is no file to put them in).
+  const uses = render ? (render.uses ?? []) : [...DETAIL_FIELDS, ...HISTORY_FIELDS]
+  const needsHistory = usesAny(uses, HISTORY_FIELDS)
   // The profile, when needed, is asked for beside the first list page: one round trip for both.
   const athleteAnswer = o.athlete ? undefined : c.strava.getAthlete()
   // Filled page by page, so that a backfill stopped part way can still write the weeks already complete.
   const fetched: SummaryActivity[] = []
+  // The comparisons with the weeks before come from the same list, from further back (four weeks, or
+  // 1 January): the archive holds them after the first run, and Strava's pages hold 200 activities.
+  const first = needsHistory ? {...weeks[0], start: historyStart(weeks[0])} : weeks[0]
   const listing = c.activities.listActivities({
-    ...fetchWindow(weeks[0], weeks.at(-1)!),
+    ...fetchWindow(first, weeks.at(-1)!),
     onPage: (_page, _total, batch) => fetched.push(...batch),
   })
   // Awaited in the try below; should the profile fail first, the listing's failure is not unhandled.
   listing.catch(() => {})
   const athlete = o.athlete ?? ((await athleteAnswer) as unknown as Record<string, unknown>)
-  const units = o.units ?? unitsFor(athlete)
-  const digest = (week: WeekRange, activities: SummaryActivity[]) =>
-    buildDigest({
-      week,
-      athlete,
-      units,
-      activities,
-      generatedAt: o.generatedAt,
-      excludePrivate: o.excludePrivate,
-      excludeSportTypes: o.excludeSportTypes,
-    })
+  const note = noteMaker(o, c, {athlete, units: o.units ?? unitsFor(athlete), uses})
 
   const written: NoteOutcome[] = []
   const writeWeeks = async (ready: WeekRange[], activities: SummaryActivity[]) => {
     const byWeek = groupByWeek(activities, ready)
     for (const [index, week] of ready.entries()) {
       const path = paths.get(week.id)!
+      const {context, files} = await note(week, byWeek.get(week.id) ?? [], activities)
       c.onWrite?.(week, index + 1, ready.length)
-      await c.writeFile(path, render!(digest(week, byWeek.get(week.id) ?? [])), {force: o.force})
+      // Pictures first, so a note never links one that is missing; they belong to the note being written.
+      for (const file of files) await c.writeFile(join(dirname(path), file.name), file.content, {force: true})
+      await c.writeFile(path, render!(context), {force: o.force})
       written.push({week: week.id, path, status: 'written'})
     }
   }
@@ -246,7 +307,7 @@ export async function generateNotes(o: GenerateNotesOptions, c: GenerateCollabor
   try {
     activities = await listing
     if (destination.kind === 'print') {
-      const context = digest(weeks[0], activities)
+      const {context} = await note(weeks[0], groupByWeek(activities, weeks).get(weeks[0].id) ?? [], activities)
       return [{week: weeks[0].id, context, markdown: render?.(context), status: 'printed'}]
     }
 

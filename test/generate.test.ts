@@ -11,6 +11,7 @@ import {
   type GenerateNotesOptions,
 } from '../src/generate.js'
 import type {DigestContext} from '../src/notes/digest.js'
+import type {CostlyField} from '../src/notes/template-uses.js'
 import {fetchWindow, parseWeek, weeksInRange, type WeekRange} from '../src/notes/week.js'
 import {RateLimitError} from '../src/strava/errors.js'
 import type {ListActivitiesOptions} from '../src/strava/client.js'
@@ -316,4 +317,109 @@ test('--filename stays inside --out-dir and resolves only the context’s own va
   }
 
   assert.equal(renderFilename('{{week.year}}/{{week.id}}.md', {week}), '2024/2024-W01.md')
+})
+
+/** A renderer that says it uses `uses`, as loadTemplate's does after reading a template's syntax tree. */
+const rendererUsing = (uses: CostlyField[], render = (context: DigestContext) => JSON.stringify(context)) =>
+  Object.assign(render, {uses})
+
+test('details are read only when the template uses them, once per activity the note shows', async () => {
+  const {c} = collaborators()
+  const detailCalls: string[] = []
+  c.strava.getActivity = async (id) => {
+    detailCalls.push(id)
+    if (id === '13') throw Object.assign(new Error('Record Not Found'), {status: 404})
+    return {...activities.find((a) => a.id_str === id)!, description: `About ${id}.`}
+  }
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W03', today))
+  const print = (week: WeekRange) => ({
+    weeks: [week],
+    destination: {kind: 'print'} as const,
+    athlete,
+    force: false,
+    generatedAt,
+  })
+
+  c.loadRenderer = async () => rendererUsing([])
+  await generateNotes(print(weeks[0]), c)
+  assert.deepEqual(detailCalls, [], 'a template without description, photoUrl or privateNote costs no detail call')
+
+  c.loadRenderer = async () => rendererUsing(['description'])
+  const [note] = await generateNotes(print(weeks[1]), c)
+  assert.deepEqual(detailCalls, ['12'])
+  assert.equal(note.context?.activities[0].description, 'About 12.')
+
+  // An activity deleted since it was listed (404) is shown without details; the note is still written.
+  const [gone] = await generateNotes(print(weeks[2]), c)
+  assert.deepEqual(detailCalls, ['12', '13'])
+  assert.equal('description' in gone.context!.activities[0], false)
+
+  detailCalls.length = 0
+  await generateNotes(backfill(weeks, {force: true}), c)
+  assert.deepEqual(detailCalls, ['11', '12', '13'], 'a backfill: one call per activity, in order')
+
+  detailCalls.length = 0
+  await generateNotes(print(weeks[0]), {
+    ...c,
+    details: async (shown) => new Map(shown.map((a) => [a.id_str!, {...a, description: 'Kept.'}])),
+  })
+  assert.deepEqual(detailCalls, [], 'a detail source of its own (the archive) replaces the requests')
+})
+
+test('comparisons widen the one fetch back four weeks, or to 1 January when that is earlier', async () => {
+  const {c, calls} = collaborators()
+  const week = parseWeek('2024-W04', today)
+  c.loadRenderer = async () => rendererUsing(['previousWeek'])
+  const [note] = await generateNotes(
+    {weeks: [week], destination: {kind: 'print'}, athlete, force: false, generatedAt},
+    c,
+  )
+  assert.equal(calls.list.length, 1)
+  // Four weeks before 22 January is 25 December, earlier than 1 January.
+  assert.equal(calls.list[0].after, fetchWindow({...week, start: '2023-12-25'}, week).after)
+  assert.equal(note.context?.previousWeek?.count, 1)
+  assert.equal(note.context?.yearToDate?.totals.count, 4)
+  assert.deepEqual(
+    note.context?.activities.map((a) => a.id),
+    ['14'],
+    'the week itself still holds only its own activities',
+  )
+})
+
+test('--bundle writes WEEK/index.md with its pictures beside it, pictures first, only when the template shows them', async () => {
+  const {c, files, calls} = collaborators()
+  const routed = {...activities[1], map: {summary_polyline: '_p~iF~ps|U_ulLnnqC_mqNvxq`@'}}
+  c.activities.listActivities = async () => [routed]
+  c.loadRenderer = async () =>
+    rendererUsing(
+      ['chartImage', 'routeImage'],
+      (context) => `${context.chartImage} ${context.activities[0].routeImage}\n`,
+    )
+  const week = parseWeek('2024-W02', today)
+  const bundle = {kind: 'dir', dir: 'out', filename: '{{week.id}}/index.md', bundle: true} as const
+  const pictures = {maps: true, trimMetres: 200, privateMaps: false}
+  await generateNotes({...backfill([week]), destination: bundle, pictures}, c)
+  assert.deepEqual(calls.writes, [
+    join('out', '2024-W02', 'chart.svg'),
+    join('out', '2024-W02', 'route-12.svg'),
+    join('out', '2024-W02', 'index.md'),
+  ])
+  assert.equal(files.get(join('out', '2024-W02', 'index.md')), 'chart.svg route-12.svg\n')
+
+  calls.writes.length = 0
+  await generateNotes({...backfill([week]), destination: bundle, pictures: {...pictures, maps: false}, force: true}, c)
+  assert.deepEqual(calls.writes, [join('out', '2024-W02', 'chart.svg'), join('out', '2024-W02', 'index.md')])
+
+  calls.writes.length = 0
+  c.loadRenderer = async () => rendererUsing([])
+  await generateNotes({...backfill([week]), destination: bundle, pictures, force: true}, c)
+  assert.deepEqual(calls.writes, [join('out', '2024-W02', 'index.md')], 'no picture the template does not show')
+
+  await assert.rejects(
+    generateNotes(
+      {...backfill([week, parseWeek('2024-W03', today)]), destination: {...bundle, filename: '{{week.id}}.md'}},
+      c,
+    ),
+    /--bundle needs a directory per week/,
+  )
 })

@@ -11,6 +11,8 @@ interface Sources {
   athlete?: Record<string, unknown>
   strava: GenerateCollaborators['strava']
   activities: GenerateCollaborators['activities']
+  /** Detailed activities kept in the archive (read from Strava when missing or stale, unless offline). */
+  details: GenerateCollaborators['details']
 }
 
 // Only types are imported at the top: `generate --help` must not load the notes, Strava or auth code.
@@ -53,6 +55,10 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       description: 'From the local archive only: no network, no login',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --week last --out-dir content/weeknotes --bundle --map-trim 500',
+      description: 'A page bundle per week (WEEK/index.md, chart.svg, route maps trimmed by 500 m at each end)',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --week this --json',
       description: "The template context of this week's note as JSON",
     },
@@ -91,8 +97,26 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }),
     filename: Flags.string({
       summary:
-        'File name inside --out-dir, with placeholders such as {{week.id}}, {{week.year}}, {{week.start}}; default: {{week.id}}.md.',
+        'File name inside --out-dir, with placeholders such as {{week.id}}, {{week.year}}, {{week.start}}; default: {{week.id}}.md ({{week.id}}/index.md with --bundle).',
       dependsOn: ['out-dir'],
+    }),
+    bundle: Flags.boolean({
+      summary:
+        "Page bundles: each week's note as WEEK/index.md with its pictures beside it (a chart of the week, route maps).",
+      dependsOn: ['out-dir'],
+    }),
+    maps: Flags.boolean({
+      summary: 'Route maps in page bundles; --no-maps leaves them out.',
+      allowNo: true,
+      default: true,
+    }),
+    'map-trim': Flags.integer({
+      summary: 'Metres of every route left off at its start and its end, so a start at home is not shown; default 200.',
+      min: 0,
+      max: 100_000,
+    }),
+    'private-maps': Flags.boolean({
+      summary: 'Draw route maps for activities only you can see too (left out by default).',
     }),
     force: Flags.boolean({
       summary:
@@ -137,7 +161,12 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }
 
     const destination: NoteDestination = flags['out-dir']
-      ? {kind: 'dir', dir: flags['out-dir'], filename: flags.filename ?? '{{week.id}}.md'}
+      ? {
+          kind: 'dir',
+          dir: flags['out-dir'],
+          filename: flags.filename ?? (flags.bundle ? '{{week.id}}/index.md' : '{{week.id}}.md'),
+          bundle: flags.bundle,
+        }
       : flags.output && flags.output !== '-'
         ? {kind: 'file', path: flags.output}
         : {kind: 'print'}
@@ -190,11 +219,17 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         json: this.jsonEnabled(),
         generatedAt: new Date(),
         argv: this.argv,
+        pictures: {
+          maps: flags.maps,
+          trimMetres: flags['map-trim'] ?? 200,
+          privateMaps: flags['private-maps'],
+        },
       },
       {
         ...files,
         strava: sources.strava,
         activities: sources.activities,
+        details: sources.details,
         onWrite: progress
           ? (week, position, count) => status?.(`Writing ${week.id} (${position}/${count})`)
           : undefined,
@@ -209,12 +244,14 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     archive: ActivityArchive,
     o: {maxWait: number; verbose: boolean; status?: (line: string) => void},
   ): Promise<Sources> {
-    const [{openTokenSession}, {StravaClient}, {ArchiveActivitySource, athleteIdOf}] = await Promise.all([
-      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-      import('../auth/session.js'),
-      import('../strava/client.js'),
-      import('../archive/source.js'),
-    ])
+    const [{openTokenSession}, {StravaClient}, {ArchiveActivitySource, athleteIdOf}, {archivedDetails}] =
+      await Promise.all([
+        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+        import('../auth/session.js'),
+        import('../strava/client.js'),
+        import('../archive/source.js'),
+        import('../archive/details.js'),
+      ])
     // Already loaded by client.js; the one place that picks Strava's old or new API host.
     const {resolveApiBase} = await import('../strava/api-base.js')
     // Already loaded by client.js too: the token endpoint shares the API's connection pool.
@@ -250,16 +287,19 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         athleteId: async () => athleteIdOf(await getAthlete()),
         lister: strava,
       }),
+      details: archivedDetails({archive, athleteId: async () => athleteIdOf(await getAthlete()), reader: strava}),
     }
   }
 
   /** The archive alone: no network, no login, no keyring. Warns when the archive never covered the weeks. */
   private async offlineSources(archive: ActivityArchive, weeks: WeekRange[]): Promise<Sources> {
-    const [{readConfig}, {ArchiveActivitySource, athleteIdOf, offlineAthlete}, {fetchWindow}] = await Promise.all([
-      import('../auth/config-file.js'),
-      import('../archive/source.js'),
-      import('../notes/week.js'),
-    ])
+    const [{readConfig}, {ArchiveActivitySource, athleteIdOf, offlineAthlete}, {fetchWindow}, {archivedDetails}] =
+      await Promise.all([
+        import('../auth/config-file.js'),
+        import('../archive/source.js'),
+        import('../notes/week.js'),
+        import('../archive/details.js'),
+      ])
     const athlete = offlineAthlete(archive, (await readConfig(this.config.configDir)).session?.athlete)
     const athleteId = athleteIdOf(athlete)
     const activities = new ArchiveActivitySource({archive, athleteId})
@@ -269,7 +309,8 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       )
     }
 
-    return {athlete, strava: {getAthlete: async () => athlete as never}, activities}
+    const details = archivedDetails({archive, athleteId})
+    return {athlete, strava: {getAthlete: async () => athlete as never}, activities, details}
   }
 
   private present(outcomes: NoteOutcome[], destination: NoteDestination): unknown {

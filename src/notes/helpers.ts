@@ -234,6 +234,71 @@ export function escapeMarkdown(value: unknown): string {
     .replace(/&(?=#?\w+;)/g, '\\&')
 }
 
+/** Markdown that starts a block at the beginning of a line: a heading, a list item, a quote, a rule. */
+const BLOCK_START = /^(\s*)(?:([#+=-])|(\d+)([.)]))/
+
+/**
+ * User text with paragraphs (a description): each paragraph escaped as `md` does, a character that would
+ * start a heading or a list at its beginning escaped too, paragraphs kept apart by a blank line.
+ */
+export function escapeMarkdownParagraphs(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  return String(value)
+    .split(/\s*\n\s*\n\s*/)
+    .map((paragraph) =>
+      escapeMarkdown(paragraph.trim()).replace(
+        BLOCK_START,
+        (_m, space: string, mark?: string, digits?: string, end?: string) =>
+          mark ? `${space}\\${mark}` : `${space}${digits}\\${end}`,
+      ),
+    )
+    .filter(Boolean)
+    .join('\n\n')
+}
+
+/** Characters outside YAML's printable set (C0 and C1 controls, DEL), plus line and paragraph separators. */
+const YAML_UNPRINTABLE = /[\u007F-\u009F\u2028\u2029\uFEFF]/g
+
+/**
+ * Any value as one line of YAML: a string becomes a double-quoted scalar, an object a flow mapping. JSON is
+ * valid YAML 1.2 (and 1.1 for these escapes), so a name with a colon, a quote or a newline cannot break the
+ * front matter. Undefined becomes null.
+ */
+export function toYaml(value: unknown): string {
+  const json = JSON.stringify(value ?? null) ?? 'null'
+  return json.replace(YAML_UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** The first sentence of a text (up to . ! or ? followed by a space, or the first line), at most ~140 characters. */
+export function firstSentence(value: unknown, limit = 140): string {
+  if (typeof value !== 'string') return ''
+  const line = value.trim().split(/\n/)[0].trim()
+  const sentence = /^.+?[.!?](?=\s|$)/.exec(line)?.[0] ?? line
+  if (sentence.length <= limit) return sentence
+  const cut = sentence.slice(0, limit)
+  return `${cut.slice(0, cut.lastIndexOf(' ') > limit / 2 ? cut.lastIndexOf(' ') : limit).trimEnd()}…`
+}
+
+/** '+18%', '−7%' (a minus sign), '±0%': how `current` compares with `previous`; '' when there is nothing to compare. */
+export function percentChange(current: unknown, previous: unknown): string {
+  const now = Number(current)
+  const before = Number(previous)
+  if (!Number.isFinite(now) || !Number.isFinite(before) || before <= 0) return ''
+  const change = Math.round(((now - before) / before) * 100)
+  return change > 0 ? `+${change}%` : change < 0 ? `−${-change}%` : '±0%'
+}
+
+/**
+ * An address safe as a Markdown link or image destination: http(s), or a relative path inside the note's
+ * directory; characters that end a destination are percent-encoded. Anything else (javascript:, ../) gives ''.
+ */
+export function markdownUrl(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return ''
+  const relative = !/^[a-z][a-z\d+.-]*:/i.test(value)
+  if (relative ? value.startsWith('/') || value.split(/[\\/]/).includes('..') : !/^https?:\/\//i.test(value)) return ''
+  return value.replace(/[\s()<>"'\\]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
 /** Handlebars passes its options object last; the helpers below only want the values. */
 function valuesOf(args: unknown[]): unknown[] {
   return args.slice(0, -1)
@@ -282,6 +347,15 @@ export function registerHelpers(handlebars: Handlebars): void {
     dateRange: (start, end) => formatDateRange(start, end),
     sportLabel: (sportType) => (typeof sportType === 'string' ? sportLabel(sportType) : ''),
     md: (value) => safe(escapeMarkdown(value)),
+    mdParagraphs: (value) => safe(escapeMarkdownParagraphs(value)),
+    yaml: (value) => safe(toYaml(value)),
+    firstSentence: (...args) => {
+      const [value, limit] = valuesOf(args)
+      return firstSentence(value, limit === undefined ? undefined : toNumber(limit))
+    },
+    percentChange: (current, previous) => percentChange(current, previous),
+    // Not `url`: a helper would hide the activities' own `url` field from `{{url}}`.
+    href: (value) => safe(markdownUrl(value)),
     eq: (a, b) => a === b,
     ne: (a, b) => a !== b,
     gt: (a, b) => toNumber(a) > toNumber(b),
@@ -305,6 +379,13 @@ export function registerHelpers(handlebars: Handlebars): void {
       const [count, singular, plural] = valuesOf(args)
       return toNumber(count) === 1 ? singular : (plural ?? `${String(singular)}s`)
     },
+    /** {{#each (where activities "race")}}: the items whose field is set (true, non-zero, non-empty). */
+    where: (list, field) =>
+      Array.isArray(list) && typeof field === 'string'
+        ? list.filter((item) =>
+            truthy(Object.hasOwn(Object(item), field) ? (item as Record<string, unknown>)[field] : undefined),
+          )
+        : [],
     join: (...args) => {
       const [list, separator] = valuesOf(args)
       const options = optionsOf(args)

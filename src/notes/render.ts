@@ -9,6 +9,7 @@ import type HandlebarsRuntime from 'handlebars'
 import handlebarsRuntime from 'handlebars/runtime'
 import type {DigestContext} from './digest.js'
 import {registerHelpers} from './helpers.js'
+import {templateUses, type CostlyField} from './template-uses.js'
 
 const require = createRequire(import.meta.url)
 
@@ -26,7 +27,17 @@ export class TemplateError extends Error {
   }
 }
 
-export type RenderDigest = (context: DigestContext) => string
+export interface RenderDigest {
+  (context: DigestContext): string
+  /** The costly context fields the template refers to; none when absent. */
+  readonly uses?: readonly CostlyField[]
+}
+
+/** What the compiled-template cache keeps: Handlebars' precompiled form and what the template uses. */
+interface CompiledTemplate {
+  spec: TemplateSpecification
+  uses: CostlyField[]
+}
 
 /** Handlebars' parse errors carry the line in their text ("Parse error on line 3: ..."), others in `lineNumber`. */
 function describeCompileError(file: string, error: Error & {lineNumber?: number}): TemplateError {
@@ -116,8 +127,8 @@ export async function loadTemplate(file?: string, options: LoadTemplateOptions =
   const source = await readTemplateFile(path)
 
   const compiledFile = options.cacheDir === undefined ? undefined : cacheFile(options.cacheDir, source)
-  const render = (compiledFile && loadCompiled(compiledFile)) || (await compile(path, source, compiledFile))
-  return (context) => {
+  const {render, uses} = (compiledFile && loadCompiled(compiledFile)) || (await compile(path, source, compiledFile))
+  const renderDigest = (context: DigestContext) => {
     try {
       return render(context)
     } catch (error) {
@@ -128,36 +139,49 @@ export async function loadTemplate(file?: string, options: LoadTemplateOptions =
       ])
     }
   }
+
+  return Object.assign(renderDigest, {uses})
+}
+
+interface Loaded {
+  render: HandlebarsTemplateDelegate<DigestContext>
+  uses: CostlyField[]
 }
 
 /** The compiled form's file: the Handlebars version is in the key, as a compiled template fits only its own runtime. */
 function cacheFile(cacheDir: string, source: string): string {
   const {VERSION} = handlebarsRuntime as typeof HandlebarsRuntime
-  const key = createHash('sha256').update(`${VERSION}\0${source}`).digest('hex').slice(0, 32)
+  // "2": the cache file also keeps the fields the template uses (files of the first form are not read).
+  const key = createHash('sha256').update(`2\0${VERSION}\0${source}`).digest('hex').slice(0, 32)
   return join(cacheDir, 'templates', `${key}.cjs`)
 }
 
 /** A template compiled on an earlier run, on Handlebars' runtime; undefined when there is none (or it is unreadable). */
-function loadCompiled(file: string): RenderDigest | undefined {
-  let spec: TemplateSpecification
+function loadCompiled(file: string): Loaded | undefined {
+  let compiled: Partial<CompiledTemplate>
   try {
-    spec = require(file) as TemplateSpecification
+    compiled = require(file) as Partial<CompiledTemplate>
   } catch {
     return undefined
   }
 
-  // An empty or cut-off file (a crash while it was written, a full disk) is a miss: compile again.
-  if (typeof (spec as {main?: unknown} | undefined)?.main !== 'function') return undefined
+  // An empty or cut-off file (a crash while it was written, a full disk), or one of the first form
+  // (without `uses`), is a miss: compile again.
+  const spec = compiled?.spec
+  if (typeof (spec as {main?: unknown} | undefined)?.main !== 'function' || !Array.isArray(compiled.uses)) {
+    return undefined
+  }
+
   const runtime = (handlebarsRuntime as typeof HandlebarsRuntime).create()
   registerHelpers(runtime)
   try {
-    return runtime.template<DigestContext>(spec)
+    return {render: runtime.template<DigestContext>(spec!), uses: compiled.uses}
   } catch {
     return undefined
   }
 }
 
-async function compile(path: string, source: string, compiledFile: string | undefined): Promise<RenderDigest> {
+async function compile(path: string, source: string, compiledFile: string | undefined): Promise<Loaded> {
   const {default: Handlebars} = await import('handlebars')
   const handlebars = Handlebars.create()
   registerHelpers(handlebars)
@@ -169,21 +193,23 @@ async function compile(path: string, source: string, compiledFile: string | unde
     throw describeCompileError(path, error as Error)
   }
 
-  if (compiledFile !== undefined) await saveCompiled(handlebars, program, compiledFile)
-  return handlebars.compile<DigestContext>(program, COMPILE_OPTIONS)
+  const uses = templateUses(Handlebars, program)
+  if (compiledFile !== undefined) await saveCompiled(handlebars, program, uses, compiledFile)
+  return {render: handlebars.compile<DigestContext>(program, COMPILE_OPTIONS), uses}
 }
 
 /** Best effort: without a writable cache every run compiles, which is slower, not wrong. */
 async function saveCompiled(
   handlebars: typeof HandlebarsRuntime,
   program: hbs.AST.Program,
+  uses: CostlyField[],
   file: string,
 ): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`
   try {
     const spec = handlebars.precompile(program, COMPILE_OPTIONS)
     await mkdir(join(file, '..'), {recursive: true})
-    await writeFile(temporary, `module.exports = ${spec}\n`)
+    await writeFile(temporary, `module.exports = {spec: ${spec}, uses: ${JSON.stringify(uses)}}\n`)
     await rename(temporary, file)
   } catch {
     await rm(temporary, {force: true}).catch(() => {})

@@ -15,7 +15,7 @@ import {
   RESET_MARGIN_MS,
 } from './rate-limit.js'
 import type {AccessTokenSource} from './token-source.js'
-import type {Fault, SummaryActivity, SummaryAthlete} from './types.js'
+import type {DetailedActivity, Fault, SummaryActivity, SummaryAthlete} from './types.js'
 
 export const DEFAULT_API_URL = LEGACY_API_URL
 /** Strava's largest page; fewer pages spend less of the rate limit. */
@@ -171,6 +171,12 @@ export class StravaClient {
 
   async getAthlete(): Promise<SummaryAthlete> {
     return (await this.get('/athlete', {})) as SummaryAthlete
+  }
+
+  /** One activity's detailed representation (description, photos): one read request. `id` is its decimal digits. */
+  async getActivity(id: string): Promise<DetailedActivity> {
+    if (!/^\d+$/.test(id)) throw new StravaRequestError(`"${id}" is not a Strava activity id.`, 400)
+    return (await this.get(`/activities/${id}`, {})) as DetailedActivity
   }
 
   /**

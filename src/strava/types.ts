@@ -58,6 +58,22 @@ export interface SummaryActivity {
   external_id?: string
   upload_id?: number
   location_country?: string | null
+  /** Achievements (PRs, segment awards...) and personal records earned in it; in the list as Strava sends it. */
+  achievement_count?: number
+  pr_count?: number
+  /** The route at low resolution as a Google encoded polyline; empty or absent for indoor activities. */
+  map?: {id?: string; summary_polyline?: string | null; polyline?: string | null}
+}
+
+/**
+ * GET /activities/{id}: the summary plus what only the detailed representation has. The description may
+ * be empty or null; `private_note` is outside the published spec and sent only to the owner, when set.
+ */
+export interface DetailedActivity extends SummaryActivity {
+  description?: string | null
+  /** `primary.urls` maps a size in pixels ("100", "600") to the photo's address. */
+  photos?: {count?: number; primary?: {unique_id?: string; urls?: Record<string, string> | null} | null}
+  private_note?: string | null
 }
 
 /** Strava's error body: {"message": "...", "errors": [{"resource", "field", "code"}]}. */

@@ -57,15 +57,23 @@ const generate = async (args: string[], env = ciEnv()) => {
 const apiCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path.startsWith('/api/v3/'))
 const listCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
 
-test('--week prints the note on stdout from one token call, one athlete call and ceil(n/200)+1 list calls', async () => {
+test('--week prints the note on stdout from one token call, one athlete call, ceil(n/200)+1 list calls and one detail call per activity', async () => {
   const result = await generate(['--week', '2024-W10'])
   assert.equal(result.code, 0, result.stderr)
   assert.match(result.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
   assert.match(result.stdout, /30 activities/)
-  assert.deepEqual(
-    emulator.requests.map((r) => r.path),
-    ['/oauth/token', '/api/v3/athlete', '/api/v3/athlete/activities', '/api/v3/athlete/activities'],
-  )
+  const paths = emulator.requests.map((r) => r.path)
+  assert.deepEqual(paths.slice(0, 4), [
+    '/oauth/token',
+    '/api/v3/athlete',
+    '/api/v3/athlete/activities',
+    '/api/v3/athlete/activities',
+  ])
+  // The default template shows descriptions and photos: GET /activities/{id} once for each activity.
+  const details = paths.slice(4)
+  assert.equal(details.length, 30)
+  assert.equal(new Set(details).size, 30)
+  assert.ok(details.every((path) => /^\/api\/v3\/activities\/\d+$/.test(path)))
   for (const secret of [...refreshTokens, emulator.client.secret]) assert.ok(!result.stdout.includes(secret))
 })
 
@@ -77,13 +85,18 @@ test('after June 2027 (new host, old one retired, tokens in headers only): the s
     assert.match(result.stdout, /30 activities/)
     const api = emulator.requests.filter((r) => r.path !== '/oauth/token')
     assert.deepEqual(
-      api.map((r) => [r.host, r.path, r.authorization]),
+      api.slice(0, 3).map((r) => [r.host, r.path, r.authorization]),
       [
         ['next', '/athlete', 'Bearer'],
         ['next', '/athlete/activities', 'Bearer'],
         ['next', '/athlete/activities', 'Bearer'],
       ],
     )
+    // Then the default template's detail reads, one per activity, on the new host too.
+    const details = api.slice(3)
+    assert.equal(details.length, 30)
+    for (const r of details) assert.deepEqual([r.host, r.authorization], ['next', 'Bearer'], r.path)
+    assert.ok(details.every((r) => /^\/activities\/\d+$/.test(r.path)))
     for (const request of emulator.requests) assert.ok(!request.params.includes('access_token'), request.path)
   } finally {
     await emulator.setEndpoints({legacyApiHost: true, deauthorize: true, tokenParams: true})
@@ -203,11 +216,14 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
   const limited = await startStravaEmulator({seed: 'empty', now: () => frozen})
   try {
     tenWeeks(limited)
-    // Three reads: the athlete and two pages of 200, then 429.
+    // Three reads: the athlete and two pages of 200, then 429. A template without descriptions, so the
+    // list is all there is to read.
     limited.setRateLimits({read: [3, 1000]})
     const dir = join(home.root, 'limited')
+    const template = join(home.root, 'counts.md.hbs')
+    await writeFile(template, '{{week.id}}: {{totals.count}} activities\n')
     const result = await generate(
-      ['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir, '--max-wait', '0'],
+      ['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir, '--max-wait', '0', '--template', template],
       ciEnv(limited),
     )
     assert.equal(result.code, 4, result.stderr)
@@ -217,7 +233,7 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
     // The suggested command repeats the run's own flags (--max-wait here) with the range moved on.
     assert.match(
       result.stderr,
-      /Resume with: weeknotes generate --out-dir \S+ --max-wait 0 --from 2024-W09 --to 2024-W10/,
+      /Resume with: weeknotes generate --out-dir \S+ --max-wait 0 --template \S+ --from 2024-W09 --to 2024-W10/,
     )
     assert.deepEqual(
       (await readdir(dir)).sort(),
@@ -229,7 +245,10 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
     )
 
     limited.setRateLimits({read: [100, 1000]})
-    const resumed = await generate(['--from', '2024-W09', '--to', '2024-W10', '--out-dir', dir], ciEnv(limited))
+    const resumed = await generate(
+      ['--from', '2024-W09', '--to', '2024-W10', '--out-dir', dir, '--template', template],
+      ciEnv(limited),
+    )
     assert.equal(resumed.code, 0, resumed.stderr)
     assert.equal((await readdir(dir)).length, 10)
   } finally {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
+import polylineCodec from '@googlemaps/polyline-codec'
 import {localToUtc, renderActivity, utcOffsetAt, zoneLabel} from './activities.js'
 import {type StravaEmulator, makeActivities, startStravaEmulator} from './index.js'
 import {getApi} from './test-helpers.js'
@@ -171,10 +172,12 @@ describe('emulator demo seed', () => {
     assert.equal(athlete.measurement_preference, 'meters')
   })
 
-  it('covers 2024-W08 to 2024-W13 with every sport the brief lists', () => {
+  it('covers 2024-W08 to 2024-W13 and a marathon build-up to race week 2024-W44, with every sport the brief lists', () => {
     const localDates = activities.map((activity) => activity.start_date_local.slice(0, 10)).sort()
     assert.equal(localDates[0], '2024-02-19')
-    assert.equal(localDates.at(-1), '2024-03-31')
+    assert.ok(localDates.includes('2024-03-31'))
+    assert.equal(localDates.at(-1), '2024-11-03')
+    assert.equal(byName('TCS New York City Marathon').workout_type, 1, 'a run race')
     const sports = new Set(activities.map((activity) => activity.sport_type))
     for (const sport of ['Run', 'TrailRun', 'Ride', 'VirtualRide', 'Swim', 'WeightTraining', 'Walk']) {
       assert.ok(sports.has(sport), sport)
@@ -222,6 +225,17 @@ describe('emulator demo seed', () => {
     )
     assert.equal(byName('Strength session').start_date_local, '2024-03-18T00:00:01Z')
     assert.equal(byName('Strength session').start_date, '2024-03-17T23:00:01Z')
+  })
+
+  it('gives outdoor activities a route polyline from their start point, and indoor ones and pool swims none', () => {
+    const run = byName('Morning run') as Activity & {map: {summary_polyline: string}; start_latlng: number[]}
+    const points = polylineCodec.decode(run.map.summary_polyline, 5)
+    assert.ok(points.length > 20)
+    assert.deepEqual(points[0], run.start_latlng)
+    const spread = Math.max(...points.map(([lat]) => lat)) - Math.min(...points.map(([lat]) => lat))
+    assert.ok(spread > 0.005 && spread < 0.1, `a 10 km loop spans about 3 km north to south, got ${spread} degrees`)
+    assert.equal((byName('Hotel gym') as Activity & {map: {summary_polyline: unknown}}).map.summary_polyline, null)
+    assert.equal((byName('Early swim') as Activity & {map: {summary_polyline: unknown}}).map.summary_polyline, '')
   })
 
   it("computes every activity's UTC start from its local start and utc_offset", () => {

@@ -1,14 +1,18 @@
 // Renders EmulatorActivity inputs as Strava's SummaryActivity JSON (the shape of the spec's
 // /athlete/activities example), with the time fields Strava derives from the local start and zone.
+import polylineCodec from '@googlemaps/polyline-codec'
 import type {EmulatorActivity} from './types.js'
 
-/** What the emulator keeps per activity: the exact JSON text and what the list endpoint filters on. */
+/** What the emulator keeps per activity: the exact JSON texts and what the list endpoint filters on. */
 export interface StoredActivity {
   id: bigint
   /** UTC start in epoch seconds. */
   start: number
   onlyMe: boolean
+  /** SummaryActivity, as /athlete/activities lists it. */
   json: string
+  /** DetailedActivity, as GET /activities/{id} answers. */
+  detailJson: string
 }
 
 const wallClockFormats = new Map<string, Intl.DateTimeFormat>()
@@ -88,6 +92,53 @@ const places: Record<string, {country: string; latlng: [number, number]}> = {
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits))
+const metresPerDegree = 111_320
+
+/**
+ * A plausible GPS track for the summary polyline: a wobbly loop of the activity's length that leaves
+ * from `start` and drifts to `end`, encoded as Strava encodes it (Google's polyline format, 5 decimals).
+ */
+function routePolyline(start: number[], end: number[], distance: number, id: bigint): string {
+  const points = 48
+  const radius = distance / (2 * Math.PI)
+  const heading = Number(id % 360n) * (Math.PI / 180)
+  const cosLat = Math.cos((start[0] * Math.PI) / 180)
+  const track: [number, number][] = []
+  for (let i = 0; i <= points; i++) {
+    const angle = heading + Math.PI + (2 * Math.PI * i) / points
+    const r = radius * (1 + 0.18 * Math.sin(3 * angle + Number(id % 7n)))
+    // The loop's centre lies `radius` from the start, so the first point is the start itself.
+    const north = radius * Math.sin(heading) + r * Math.sin(angle)
+    const east = radius * Math.cos(heading) + r * Math.cos(angle)
+    const drift = i / points
+    track.push([
+      start[0] + north / metresPerDegree + drift * (end[0] - start[0]),
+      start[1] + east / (metresPerDegree * cosLat) + drift * (end[1] - start[1]),
+    ])
+  }
+
+  track[0] = [start[0], start[1]]
+  return polylineCodec.encode(track, 5)
+}
+
+/** Strava serves photos from its CDN in two sizes: "100" (128x96) and "600" (768x576). */
+function primaryPhoto(id: bigint, count: number) {
+  if (count === 0) return {primary: null, count: 0}
+  const token = `Bv93zv5t${id.toString(36)}`
+  return {
+    primary: {
+      id: null,
+      unique_id: `${id.toString(16).toUpperCase()}-204E-4867-9E8D-89FC79EAAE17`,
+      urls: {
+        '100': `https://dgtzuqphqg23d.cloudfront.net/${token}-128x96.jpg`,
+        '600': `https://dgtzuqphqg23d.cloudfront.net/${token}-768x576.jpg`,
+      },
+      source: 1,
+    },
+    use_primary_photo: true,
+    count,
+  }
+}
 
 /** A small deterministic number from the id, so counters look varied but tests stay reproducible. */
 const idDigit = (id: bigint, divisor: bigint, modulo: number) => Number((id / divisor) % BigInt(modulo))
@@ -110,6 +161,14 @@ export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: n
           max_heartrate: Math.round(input.averageHeartrate * 1.17),
         }
   const elevation = latlng.length ? {elev_high: round(34 + elevationGain / 2, 1), elev_low: 34} : {}
+  // Pool swims have a start point but no GPS track.
+  const polyline =
+    latlng.length && input.sportType !== 'Swim' && input.distance > 0
+      ? routePolyline(latlng, endLatlng, input.distance, id)
+      : latlng.length
+        ? ''
+        : null
+  const photoCount = input.photoCount ?? 0
   // Keys in the order Strava sends them; the id placeholder is replaced by the exact digits below.
   const activity = {
     resource_state: 2,
@@ -121,7 +180,7 @@ export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: n
     total_elevation_gain: elevationGain,
     type: legacyTypes[input.sportType] ?? input.sportType,
     sport_type: input.sportType,
-    workout_type: defaultWorkoutTypes[input.sportType] ?? null,
+    workout_type: input.workoutType ?? defaultWorkoutTypes[input.sportType] ?? null,
     id: idPlaceholder,
     external_id: indoor ? null : `garmin_ping_${id}`,
     upload_id: indoor ? null : Number(id % 10_000_000_000n) + 1_000_000_000,
@@ -138,7 +197,7 @@ export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: n
     comment_count: idDigit(id, 11n, 3),
     athlete_count: 1,
     photo_count: 0,
-    map: {id: `a${id}`, summary_polyline: latlng.length ? '' : null, resource_state: 2},
+    map: {id: `a${id}`, summary_polyline: polyline, resource_state: 2},
     trainer: input.sportType.startsWith('Virtual'),
     commute: false,
     manual: false,
@@ -153,11 +212,28 @@ export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: n
     ...heartrate,
     ...elevation,
     pr_count: idDigit(id, 13n, 3),
-    total_photo_count: 0,
+    total_photo_count: photoCount,
     has_kudoed: false,
   }
-  const json = JSON.stringify(activity).replace(`"id":"${idPlaceholder}"`, `"id":${id}`)
-  return {id, start: Math.floor(startMs / 1000), onlyMe: visibility === 'only_me', json}
+  // The detailed representation: resource_state 3 and the fields only it has (the spec's example order).
+  const detail = {
+    ...activity,
+    resource_state: 3,
+    map: {...activity.map, polyline, resource_state: 3},
+    description: input.description ?? '',
+    calories: Math.round(input.movingTime / 6),
+    photos: primaryPhoto(id, photoCount),
+    device_name: indoor ? null : 'Garmin Forerunner 965',
+    ...(input.privateNote === undefined ? {} : {private_note: input.privateNote}),
+  }
+  const withId = (value: object) => JSON.stringify(value).replace(`"id":"${idPlaceholder}"`, `"id":${id}`)
+  return {
+    id,
+    start: Math.floor(startMs / 1000),
+    onlyMe: visibility === 'only_me',
+    json: withId(activity),
+    detailJson: withId(detail),
+  }
 }
 
 const idPlaceholder = '@@activity-id@@'

@@ -264,3 +264,62 @@ describe('emulator GET /athlete/activities', () => {
     )
   })
 })
+
+describe('emulator GET /activities/{id}', () => {
+  let emulator: StravaEmulator
+  let seeded: Activity[]
+  before(async () => {
+    emulator = await startStravaEmulator()
+    const response = await getApi(emulator, '/athlete/activities?per_page=200', emulator.issueTokens().accessToken)
+    seeded = (await response.json()) as Activity[]
+  })
+  after(() => emulator.close())
+  const idOf = (name: string) => String(seeded.find((activity) => activity.name === name)?.id)
+
+  async function detail(id: string, scope = 'read,activity:read_all') {
+    const response = await getApi(emulator, `/activities/${id}`, emulator.issueTokens({scope}).accessToken)
+    return {status: response.status, body: (await response.json()) as Record<string, unknown>}
+  }
+
+  it("answers the detailed representation: the summary's fields plus description, photos and the owner's private note", async () => {
+    const race = await detail(idOf('TCS New York City Marathon'))
+    assert.equal(race.status, 200)
+    assert.equal(race.body.resource_state, 3)
+    assert.equal(race.body.name, 'TCS New York City Marathon')
+    assert.equal(race.body.workout_type, 1)
+    assert.match(String(race.body.description), /^Official time 3:42:02\. /)
+    const photos = race.body.photos as {count: number; primary: {urls: Record<string, string>}}
+    assert.equal(photos.count, 9)
+    assert.deepEqual(Object.keys(photos.primary.urls), ['100', '600'])
+    assert.match(photos.primary.urls['600'], /^https:\/\/.+-768x576\.jpg$/)
+    assert.equal(race.body.total_photo_count, 9)
+    assert.match(String(race.body.private_note), /calf/)
+  })
+
+  it('sends an empty description, no primary photo and no private_note key where there are none', async () => {
+    const plain = await detail(idOf('Hotel gym'))
+    assert.equal(plain.body.description, '')
+    assert.deepEqual(plain.body.photos, {primary: null, count: 0})
+    assert.equal('private_note' in plain.body, false)
+  })
+
+  it('keeps every digit of an id above 2^53', async () => {
+    const response = await getApi(emulator, `/activities/${bigActivityId}`, emulator.issueTokens().accessToken)
+    assert.ok((await response.text()).includes(`"id":${bigActivityId},`))
+  })
+
+  it('needs activity:read, hides only_me activities from activity:read tokens and answers unknown ids with 404', async () => {
+    const walk = idOf('Evening walk')
+    assert.equal((await detail(walk)).status, 200)
+    assert.deepEqual(await detail(walk, 'read,activity:read'), {
+      status: 404,
+      body: fault('Record Not Found', 'Activity', 'id', 'invalid'),
+    })
+    assert.equal((await detail('1', 'read,activity:read')).status, 404)
+    assert.deepEqual(await detail(walk, 'read'), {
+      status: 401,
+      body: fault('Authorization Error', 'AccessToken', 'activity:read_permission', 'missing'),
+    })
+    assert.equal((await getApi(emulator, `/activities/${walk}`)).status, 401)
+  })
+})

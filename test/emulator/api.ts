@@ -1,7 +1,7 @@
 // GET /api/v3/athlete and GET /api/v3/athlete/activities, following the published spec and the
 // behaviour Strava documents for them (bearer auth, scopes, paging, before/after filters).
 import type {StoredActivity} from './activities.js'
-import {type EmulatorResponse, authorizationError, badRequest, json, jsonText, recordNotFound} from './http.js'
+import {type EmulatorResponse, authorizationError, badRequest, fault, json, jsonText, recordNotFound} from './http.js'
 import type {Grant} from './tokens.js'
 
 export interface ApiContext {
@@ -24,7 +24,28 @@ export function apiRoute(context: ApiContext, path: string, query: URLSearchPara
     return path === '/athlete' ? json(200, context.athlete) : listActivities(context, query, grant)
   }
 
+  const activityId = /^\/activities\/(\d+)$/.exec(path)?.[1]
+  if (activityId !== undefined) {
+    if (!grant) return authorizationError('Athlete', 'access_token')
+    return getActivity(context, BigInt(activityId), grant)
+  }
+
   return recordNotFound()
+}
+
+/**
+ * GET /activities/{id}: "Requires activity:read for Everyone and Followers activities. Requires
+ * activity:read_all for Only Me activities." (spec). An activity the token may not see is as unknown.
+ */
+function getActivity(context: ApiContext, id: bigint, grant: Grant): EmulatorResponse {
+  const readAll = grant.scopes.includes('activity:read_all')
+  if (!readAll && !grant.scopes.includes('activity:read')) {
+    return authorizationError('AccessToken', 'activity:read_permission', 'missing')
+  }
+
+  const activity = context.activities.find((candidate) => candidate.id === id)
+  if (!activity || (activity.onlyMe && !readAll)) return fault(404, 'Record Not Found', 'Activity', 'id', 'invalid')
+  return jsonText(200, activity.detailJson)
 }
 
 function integerParam(query: URLSearchParams, name: string): number | undefined | 'invalid' {

@@ -1,6 +1,8 @@
 // The 'demo' seed: one athlete in Berlin and six weeks of training (2024-W08 to 2024-W13) with trips
 // to Tokyo and Los Angeles, both DST changes of March 2024 (US on the 10th, Europe on the 31st), a
 // private (only_me) walk, a hidden start time and an id above 2^53. 2024-W10 is the README's demo week.
+// Then a marathon build-up (2024-W42, W43) and race week in New York (2024-W44): descriptions, photos,
+// a race and private notes, as GET /activities/{id} shows them.
 import type {EmulatorActivity} from './types.js'
 
 export const demoAthlete: Record<string, unknown> = {
@@ -33,6 +35,7 @@ export const bigActivityId = '18014398509481993'
 const berlin = 'Europe/Berlin'
 const losAngeles = 'America/Los_Angeles'
 const tokyo = 'Asia/Tokyo'
+const newYork = 'America/New_York'
 
 type Row = [
   localStart: string,
@@ -63,16 +66,67 @@ const rows: Row[] = [
   ['2024-03-02T10:00:00', berlin, 'Ride', 'Havelchaussee hills', 78.0, 165, 520, 136],
   ['2024-03-03T09:00:00', berlin, 'Run', 'Sunday long run', 24.0, 125, 60, 147],
   // 2024-W10, the demo week: Berlin from Monday, Los Angeles from Friday; US DST starts Sunday 02:00.
-  ['2024-03-04T07:00:00', berlin, 'Run', 'Morning run', 10.0, 50.67, 42, 145, {id: bigActivityId}],
+  [
+    '2024-03-04T07:00:00',
+    berlin,
+    'Run',
+    'Morning run',
+    10.0,
+    50.67,
+    42,
+    145,
+    {id: bigActivityId, description: 'Easy start to the week. Still felt Sunday in my legs.'},
+  ],
   ['2024-03-04T18:30:00', berlin, 'WeightTraining', 'Strength: legs and core', 0, 45, 0, 118],
   ['2024-03-05T06:45:00', berlin, 'Swim', 'Early swim', 2.5, 52, 0],
   ['2024-03-05T19:15:00', berlin, 'VirtualRide', 'Zwift race', 35.2, 58, 210, 158],
-  ['2024-03-06T07:00:00', berlin, 'Run', 'Tempo 3x2 km', 12.1, 56, 30, 156],
+  [
+    '2024-03-06T07:00:00',
+    berlin,
+    'Run',
+    'Tempo 3x2 km',
+    12.1,
+    56,
+    30,
+    156,
+    {description: 'Splits 8:24, 8:18, 8:10. Windy on the back straight.'},
+  ],
   ['2024-03-06T20:00:00', berlin, 'Walk', 'Evening walk', 4.2, 52, 8, undefined, {visibility: 'only_me'}],
-  ['2024-03-07T12:30:00', berlin, 'Ride', 'Lunch ride', 28.0, 62, 120, 130],
+  [
+    '2024-03-07T12:30:00',
+    berlin,
+    'Ride',
+    'Lunch ride',
+    28.0,
+    62,
+    120,
+    130,
+    {privateNote: 'Knee niggle: check the saddle height.'},
+  ],
   ['2024-03-08T17:00:00', losAngeles, 'Walk', 'Santa Monica pier walk', 5.6, 70, 10],
-  ['2024-03-09T08:00:00', losAngeles, 'TrailRun', 'Griffith Park trails', 14.8, 95, 620, 150],
-  ['2024-03-10T09:30:00', losAngeles, 'Ride', 'PCH to Malibu', 64.0, 140, 450, 134],
+  [
+    '2024-03-09T08:00:00',
+    losAngeles,
+    'TrailRun',
+    'Griffith Park trails',
+    14.8,
+    95,
+    620,
+    150,
+    // User text with Markdown and HTML in it: the note must show it as text.
+    {description: 'Up to the *observatory* | down via [Ferndell](x). <b>Hot</b> already at 9!', photoCount: 1},
+  ],
+  [
+    '2024-03-10T09:30:00',
+    losAngeles,
+    'Ride',
+    'PCH to Malibu',
+    64.0,
+    140,
+    450,
+    134,
+    {description: 'Coffee stop in Malibu. Headwind all the way back.', photoCount: 2},
+  ],
   // Sunday 23:30 in Los Angeles is Monday 06:30 UTC; it still belongs to 2024-W10.
   ['2024-03-10T23:30:00', losAngeles, 'Run', 'Jet-lag midnight run', 6.2, 33, 18, 142],
   // 2024-W11: Los Angeles, then home.
@@ -93,6 +147,46 @@ const rows: Row[] = [
   ['2024-03-29T07:30:00', berlin, 'Swim', 'Good Friday swim', 2.0, 42, 0],
   ['2024-03-30T23:30:00', berlin, 'Run', 'Late run before the clocks change', 5.0, 27, 10, 141],
   ['2024-03-31T09:00:00', berlin, 'Run', 'Long run, first day of summer time', 26.0, 138, 70, 148],
+  // 2024-W42 to W44: a marathon build-up, then race week in New York (the race on Sunday 3 November,
+  // the day the US clocks go back).
+  ['2024-10-15T07:00:00', berlin, 'Run', 'Easy run', 10.0, 55, 20, 139],
+  ['2024-10-17T07:00:00', berlin, 'Run', 'Marathon pace 3x5 km', 18.0, 92, 35, 154],
+  ['2024-10-19T09:00:00', berlin, 'Ride', 'Recovery spin', 40.0, 95, 150, 122],
+  ['2024-10-20T08:00:00', berlin, 'Run', 'Last long run', 30.0, 160, 80, 148],
+  ['2024-10-22T07:00:00', berlin, 'Run', 'Easy run', 10.0, 56, 20, 138],
+  ['2024-10-24T07:00:00', berlin, 'Run', 'Tempo 8 km', 12.0, 60, 25, 152],
+  ['2024-10-26T09:00:00', berlin, 'Run', 'Taper long run', 21.0, 112, 45, 145],
+  ['2024-10-28T07:00:00', berlin, 'Run', 'Taper: easy with strides', 8.0, 44, 15, 137],
+  ['2024-10-30T07:00:00', berlin, 'Run', 'Last sharpening: 3x2 km', 10.0, 50, 20, 150],
+  [
+    '2024-11-01T07:30:00',
+    newYork,
+    'Run',
+    'Shake-out in Central Park',
+    5.2,
+    30,
+    40,
+    136,
+    {description: 'Legs feel fresh after the flight. Expo done, bib collected.', photoCount: 1},
+  ],
+  ['2024-11-02T08:00:00', newYork, 'Run', 'Pre-race shake-out', 4.0, 24, 15, 134],
+  [
+    '2024-11-03T10:20:00',
+    newYork,
+    'Run',
+    'TCS New York City Marathon',
+    42.6,
+    222.03,
+    260,
+    162,
+    {
+      workoutType: 1,
+      description:
+        'Official time 3:42:02. Race got impossibly hard at mile 21, but the crowds in the Bronx carried me home. Five boroughs, one very happy runner.',
+      photoCount: 9,
+      privateNote: 'Gel every 5 km worked; left calf tight from mile 18.',
+    },
+  ],
 ]
 
 /** Seed ids look like Strava's 2024 ids and grow with time, as Strava's do. */

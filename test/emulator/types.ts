@@ -23,6 +23,14 @@ export interface EmulatorActivity {
   elevationGain?: number
   averageHeartrate?: number
   visibility?: 'everyone' | 'followers_only' | 'only_me'
+  /** Strava's workout_type when not the sport's default, e.g. 1 a run race, 11 a ride race. */
+  workoutType?: number
+  /** The athlete's own text, served by GET /activities/{id} only ('' when absent, as in the spec's example). */
+  description?: string
+  /** Photos uploaded to Strava; the first is the primary one. */
+  photoCount?: number
+  /** The owner's private note (outside the published spec); sent only when set. */
+  privateNote?: string
 }
 
 /**

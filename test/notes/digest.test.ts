@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {buildDigest, groupByWeek, unitsFor, type DigestOptions} from '../../src/notes/digest.js'
 import {fetchWindow, parseWeek, weeksInRange, type WeekRange} from '../../src/notes/week.js'
-import type {SummaryActivity} from '../../src/strava/types.js'
+import {historyStart} from '../../src/notes/history.js'
+import type {DetailedActivity, SummaryActivity} from '../../src/strava/types.js'
 import {atLocal, recorded, week10Activities} from './activities.js'
 
 const today = new Date(2024, 11, 31, 12)
@@ -37,6 +38,7 @@ describe('buildDigest: the template context', () => {
       'sports',
       'days',
       'activities',
+      'highlights',
       'generatedAt',
     ])
     assert.deepEqual(context.week, {id: '2024-W10', year: 2024, number: 10, start: '2024-03-04', end: '2024-03-10'})
@@ -66,6 +68,9 @@ describe('buildDigest: the template context', () => {
       averageHeartrate: 145.4,
       private: false,
       url: 'https://www.strava.com/activities/10000000071',
+      race: false,
+      prCount: 0,
+      achievementCount: 0,
     })
     assert.equal('averageHeartrate' in context.activities[1], false)
     assert.equal(context.activities[3].private, true)
@@ -279,5 +284,157 @@ describe('groupByWeek', () => {
       ],
     )
     assert.deepEqual([...groupByWeek([], weeks).values()], [[], [], []])
+  })
+})
+
+describe("buildDigest: the athlete's words, races and highlights", () => {
+  const race = atLocal('2024-11-03T10:20:00', {
+    id_str: '901',
+    name: 'TCS New York City Marathon',
+    workout_type: 1,
+    pr_count: 2,
+    achievement_count: 5,
+    distance: 42_600,
+    moving_time: 13_322,
+  })
+  const shakeOut = atLocal('2024-11-02T08:00:00', {id_str: '902', workout_type: 0, moving_time: 1440})
+  const rideRace = atLocal('2024-11-01T08:00:00', {id_str: '903', sport_type: 'Ride', workout_type: 11})
+  const details = new Map<string, DetailedActivity>([
+    [
+      '901',
+      {
+        ...race,
+        description: '  Official time 3:42:02. Race got impossibly hard at mile 21.  ',
+        photos: {count: 9, primary: {urls: {'100': 'https://cdn/x-128x96.jpg', '600': 'https://cdn/x-768x576.jpg'}}},
+        private_note: 'Gel every 5 km.',
+      },
+    ],
+    ['902', {...shakeOut, description: null, photos: {count: 0, primary: null}}],
+  ])
+  const week44 = digest('2024-W44', [race, shakeOut, rideRace], {details})
+  const byId = (id: string) => week44.activities.find((activity) => activity.id === id)!
+
+  it('marks races by workout_type (1 for runs, 11 for rides) and counts PRs and achievements', () => {
+    assert.deepEqual(
+      week44.activities.map((activity) => [activity.id, activity.race]),
+      [
+        ['903', true],
+        ['902', false],
+        ['901', true],
+      ],
+    )
+    assert.equal(byId('901').prCount, 2)
+    assert.equal(byId('901').achievementCount, 5)
+  })
+
+  it("takes the description, the primary photo's largest size and the private note from the details", () => {
+    assert.equal(byId('901').description, 'Official time 3:42:02. Race got impossibly hard at mile 21.')
+    assert.equal(byId('901').photoUrl, 'https://cdn/x-768x576.jpg')
+    assert.equal(byId('901').privateNote, 'Gel every 5 km.')
+    assert.equal(byId('902').description, '', 'a null description is empty once the details are read')
+    assert.equal('photoUrl' in byId('902'), false)
+    assert.equal('privateNote' in byId('902'), false)
+    assert.equal('description' in byId('903'), false, 'absent without details')
+  })
+
+  it('highlights every race; without one, a long activity that stands out; never a private one', () => {
+    assert.deepEqual(
+      week44.highlights.map((activity) => activity.id),
+      ['903', '901'],
+    )
+    const week10 = digest('2024-W10', week10Activities())
+    assert.deepEqual(
+      week10.highlights.map((activity) => activity.name),
+      ['Long ride *hilly*'],
+    )
+    const evenWeek = digest('2024-W10', [
+      atLocal('2024-03-04T07:00:00', {moving_time: 3600}),
+      atLocal('2024-03-05T07:00:00', {moving_time: 4000}),
+    ])
+    assert.deepEqual(evenWeek.highlights, [])
+    const privateRace = digest('2024-W44', [{...race, visibility: 'only_me', private: true}])
+    assert.deepEqual(privateRace.highlights, [])
+  })
+})
+
+describe('buildDigest: the weeks before', () => {
+  // Daily 10 km runs from 2023-12-25 to 2024-03-08, none on Saturday 9 March; a ride on Sunday 10 March.
+  const history: SummaryActivity[] = []
+  for (let day = Date.parse('2023-12-25'); day <= Date.parse('2024-03-08'); day += 86_400_000) {
+    history.push(atLocal(`${new Date(day).toISOString().slice(0, 10)}T07:00:00`, {distance: 10_000, moving_time: 3000}))
+  }
+  history.push(atLocal('2024-03-10T09:00:00', {sport_type: 'Ride', distance: 50_000, moving_time: 7200}))
+  history.push(
+    atLocal('2024-02-14T20:00:00', {
+      sport_type: 'Walk',
+      distance: 3000,
+      moving_time: 1800,
+      visibility: 'only_me',
+      private: true,
+    }),
+  )
+  const options = (generated = generatedAt) => ({
+    history: {from: historyStart(week('2024-W10')), activities: history},
+    generatedAt: generated,
+  })
+  const context = digest('2024-W10', history, options())
+
+  it('looks back four weeks, or to 1 January when that is earlier', () => {
+    assert.equal(historyStart(week('2024-W10')), '2024-01-01')
+    assert.equal(historyStart(week('2024-W02')), '2023-12-11')
+  })
+
+  it('gives the previous week and the four-week average in the shape of totals', () => {
+    assert.deepEqual(context.previousWeek, {
+      count: 7,
+      distance: 70_000,
+      movingTime: 21_000,
+      elapsedTime: 21_420,
+      elevationGain: 0,
+    })
+    assert.deepEqual(context.fourWeekAverage, {
+      count: 7.25,
+      distance: 70_750,
+      movingTime: 21_450,
+      elapsedTime: 22_185,
+      elevationGain: 0,
+    })
+  })
+
+  it('sums the year to date by local date, per sport, from 1 January', () => {
+    assert.equal(context.yearToDate?.year, 2024)
+    assert.equal(context.yearToDate?.totals.count, 68 + 1 + 1)
+    assert.deepEqual(
+      context.yearToDate?.sports.map((sport) => [sport.sportType, sport.count, sport.distance]),
+      [
+        ['Run', 68, 680_000],
+        ['Ride', 1, 50_000],
+        ['Walk', 1, 3000],
+      ],
+    )
+  })
+
+  it('leaves excluded activities out of the comparisons as it does out of the week', () => {
+    const strict = digest('2024-W10', history, {...options(), excludePrivate: true, excludeSportTypes: ['Ride']})
+    assert.deepEqual(
+      strict.yearToDate?.sports.map((sport) => sport.sportType),
+      ['Run'],
+    )
+  })
+
+  it("counts the streak up to the week's last day; a rest day ends it, today not yet", () => {
+    assert.deepEqual(context.streak, {days: 1, since: '2024-03-10'}, 'Sunday active, Saturday rest')
+    const restfulSunday = history.filter((activity) => !activity.start_date_local.startsWith('2024-03-10'))
+    const withoutSunday = {...options(), history: {from: '2024-01-01', activities: restfulSunday}}
+    assert.deepEqual(digest('2024-W10', restfulSunday, withoutSunday).streak, {days: 0})
+    // Written on Saturday 9 March (the week still running): Saturday is not over, the streak runs to Friday,
+    // counted from the first day of the history at hand.
+    const saturday = digest('2024-W10', history, options(new Date(2024, 2, 9, 12)))
+    assert.deepEqual(saturday.streak, {days: 68, since: '2024-01-01'})
+  })
+
+  it('has no comparison fields without a history', () => {
+    const plain = digest('2024-W10', history)
+    for (const key of ['previousWeek', 'fourWeekAverage', 'yearToDate', 'streak']) assert.equal(key in plain, false)
   })
 })

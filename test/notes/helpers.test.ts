@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import Handlebars from 'handlebars'
+import {parse as parseYaml} from 'yaml'
 import {
   escapeMarkdown,
+  firstSentence,
   formatDate,
   formatDateRange,
   formatDistance,
@@ -12,6 +14,8 @@ import {
   formatPace,
   formatSpeed,
   formatSpeedOrPace,
+  markdownUrl,
+  percentChange,
   registerHelpers,
 } from '../../src/notes/helpers.js'
 import {isFootSport, sportLabel} from '../../src/notes/sports.js'
@@ -186,5 +190,79 @@ describe('helpers in a template', () => {
     assert.equal(render('{{md name}}', name), 'Tom & Jerry \\| \\<b\\>\\[fast\\]\\</b\\>')
     assert.equal(render('{{{md name}}}', name), 'Tom & Jerry \\| \\<b\\>\\[fast\\]\\</b\\>')
     assert.equal(render('{{name}}', name), 'Tom &amp; Jerry | &lt;b&gt;[fast]&lt;/b&gt;')
+  })
+})
+
+describe('helpers for user text, comparisons and front matter', () => {
+  it('yaml writes any value as YAML that parses back to the same value, whatever the text holds', () => {
+    const names = [
+      'Morning run',
+      'Race: "NYC" #1',
+      "it's - [a] {b}: c",
+      'line one\nline two',
+      'tab\tand \u0085next line \u2028 separator \u0007 bell',
+      '---',
+      'yes',
+      '',
+    ]
+    for (const name of names) {
+      const yaml = render('title: {{yaml name}}\n', {name})
+      assert.equal(yaml.split('\n').length, 2, 'one line')
+      assert.deepEqual(parseYaml(yaml), {title: name}, yaml)
+    }
+
+    const totals = {count: 3, distance: 21_097.5, movingTime: 5400}
+    assert.deepEqual(parseYaml(render('totals: {{yaml totals}}\nnone: {{yaml missing}}', {totals})), {
+      totals,
+      none: null,
+    })
+  })
+
+  it('firstSentence: up to the first full stop, question or exclamation mark, else the first line, cut near 140 characters', () => {
+    assert.equal(firstSentence('Official time 3:42:02. Race got hard at mile 21.'), 'Official time 3:42:02.')
+    assert.equal(firstSentence('Wow! Legs gone.'), 'Wow!')
+    assert.equal(firstSentence('v2.0 of the route. More.'), 'v2.0 of the route.')
+    assert.equal(firstSentence('No stop here\nSecond line.'), 'No stop here')
+    assert.equal(firstSentence(`${'word '.repeat(40)}end.`), `${'word '.repeat(28).trim()}…`)
+    assert.equal(firstSentence(undefined), '')
+  })
+
+  it('percentChange: signed and rounded, with a real minus sign; nothing against zero', () => {
+    assert.equal(percentChange(118, 100), '+18%')
+    assert.equal(percentChange(93.4, 100), '−7%')
+    assert.equal(percentChange(100, 100), '±0%')
+    assert.equal(percentChange(5, 0), '')
+    assert.equal(render('{{percentChange a b}}', {a: 59_000, b: 50_000}), '+18%')
+  })
+
+  it('mdParagraphs keeps paragraphs, escapes markup and what would start a heading or a list', () => {
+    const description =
+      '# Not a heading\n\n- not a list, *not bold*\n\n1. not numbered <script>x</script>\n\n\n\nLast [link](x).'
+    assert.equal(
+      render('{{mdParagraphs description}}', {description}),
+      '\\# Not a heading\n\n\\- not a list, \\*not bold\\*\n\n1\\. not numbered \\<script\\>x\\</script\\>\n\nLast \\[link\\](x).',
+    )
+  })
+
+  it('href keeps http(s) and relative paths inside the note, encodes what would end a link, refuses the rest', () => {
+    assert.equal(markdownUrl('https://cdn.example/a b(1).jpg'), 'https://cdn.example/a%20b%281%29.jpg')
+    assert.equal(markdownUrl('route-123.svg'), 'route-123.svg')
+    for (const unsafe of ['javascript:alert(1)', 'data:text/html,x', '../secret.svg', '/etc/passwd', '', 42]) {
+      assert.equal(markdownUrl(unsafe), '', String(unsafe))
+    }
+
+    assert.equal(render('![x]({{href url}})', {url: 'https://a/b)c'}), '![x](https://a/b%29c)')
+  })
+
+  it('where keeps the items whose field is set', () => {
+    const activities = [
+      {name: 'a', race: true},
+      {name: 'b', race: false},
+      {name: 'c', routeImage: 'route-c.svg'},
+    ]
+    assert.equal(render('{{#each (where activities "race")}}{{name}}{{/each}}', {activities}), 'a')
+    assert.equal(render('{{#each (where activities "routeImage")}}{{name}}{{/each}}', {activities}), 'c')
+    assert.equal(render('{{#if (where activities "photoUrl")}}some{{else}}none{{/if}}', {activities}), 'none')
+    assert.equal(render('{{#each (where activities "constructor")}}x{{/each}}', {activities}), '', 'own fields only')
   })
 })

@@ -4,6 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {fileURLToPath} from 'node:url'
+import MarkdownIt from 'markdown-it'
+import {parse as parseYaml} from 'yaml'
 import {buildDigest, type DigestContext} from '../../src/notes/digest.js'
 import {DEFAULT_TEMPLATE, loadTemplate, TemplateError} from '../../src/notes/render.js'
 import {parseWeek} from '../../src/notes/week.js'
@@ -49,9 +51,9 @@ describe('default template', () => {
     assert.match(markdown, /\n\| Ride \| 2 \| 46\.6 mi \| 2:45:00 \| 2231 ft \|\n/)
     assert.match(
       markdown,
-      /\(https:\/\/www\.strava\.com\/activities\/10000000071\): Run, 6\.2 mi in 50:00 \(8:03 \/mi\), 164 ft up, 145 bpm\n/,
+      /\n- 07:00 Morning Run: Run, 6\.2 mi in 50:00 \(8:03 \/mi\), 164 ft up, 145 bpm\. \[View on Strava\]\(https:\/\/www\.strava\.com\/activities\/10000000071\)\n/,
     )
-    assert.match(markdown, /: Ride, 37\.3 mi in 2:00:00 \(18\.6 mph\), 1969 ft up\n/)
+    assert.match(markdown, /: Ride, 37\.3 mi in 2:00:00 \(18\.6 mph\), 1969 ft up\. \[View on Strava\]/)
   })
 
   it('keeps a table intact and a link single whatever the activity is called', async () => {
@@ -59,10 +61,10 @@ describe('default template', () => {
     const markdown = (await loadTemplate())(
       context('2024-W10', 'metric', [atLocal('2024-03-04T07:00:00', {id_str: '42', name, sport_type: 'Run'})]),
     )
-    assert.ok(
-      markdown.includes(
-        '- 07:00 [Tempo \\| 3x\\[2k\\] \\*fast\\* \\<img src=x\\> & done](https://www.strava.com/activities/42): Run',
-      ),
+    const line = markdown.split('\n').find((text) => text.startsWith('- 07:00 '))
+    assert.equal(
+      line,
+      '- 07:00 Tempo \\| 3x\\[2k\\] \\*fast\\* \\<img src=x\\> & done: Run, 10.0 km in 50:00 (5:00 /km). [View on Strava](https://www.strava.com/activities/42)',
     )
     for (const line of markdown.split('\n').filter((text) => text.startsWith('|'))) {
       assert.equal(line.split(/(?<!\\)\|/).length, 7, line)
@@ -80,7 +82,9 @@ describe('default template', () => {
     })
     const markdown = (await loadTemplate())(context('2024-W10', 'metric', [manual]))
     assert.ok(
-      markdown.includes('- 12:00 [Manual](https://www.strava.com/activities/7): Walk, 3.0 km in 0:00\n'),
+      markdown.includes(
+        '- 12:00 Manual: Walk, 3.0 km in 0:00. [View on Strava](https://www.strava.com/activities/7)\n',
+      ),
       markdown,
     )
   })
@@ -89,9 +93,55 @@ describe('default template', () => {
     const markdown = (await loadTemplate())(context('2024-W10', 'metric'))
     assert.ok(
       markdown.startsWith(
-        '---\ntitle: "Week 10, 2024: training notes"\ndate: 2024-03-10\ntags: [training, weeknotes]\n---\n\n',
+        '---\ntitle: "Week 10, 2024: training notes"\ndate: 2024-03-10\ntags: [training, weeknotes]\n',
       ),
     )
+    const frontMatter = /^---\n([\s\S]*?)\n---\n\n/.exec(markdown)?.[1]
+    assert.deepEqual(parseYaml(frontMatter ?? ''), {
+      title: 'Week 10, 2024: training notes',
+      date: '2024-03-10',
+      tags: ['training', 'weeknotes'],
+      totals: {count: 6, distance: 105_000, movingTime: 22_920, elapsedTime: 23_640, elevationGain: 1040},
+    })
+  })
+
+  it("keeps the athlete's text as text: a description cannot add HTML, a heading, a list item or a link", async () => {
+    const race = atLocal('2024-03-09T09:00:00', {id_str: '9', name: 'Half <i>marathon</i>', workout_type: 1})
+    const description =
+      'PB! <script>alert(1)</script> <b>bold</b>\n\n# Not a heading\n\n- not a list\n\n[click](javascript:alert(1))'
+    const hostile = buildDigest({
+      week: parseWeek('2024-W10', today),
+      athlete,
+      units: 'metric',
+      activities: [race],
+      generatedAt: new Date('2024-03-11T06:00:00Z'),
+      details: new Map([['9', {...race, description, photos: {primary: {urls: {'600': 'javascript:alert(1)'}}}}]]),
+    })
+    const markdown = (await loadTemplate())(hostile)
+    // A renderer that lets raw HTML through, as some blogs do: the escapes still keep it text.
+    const html = new MarkdownIt({html: true}).render(markdown.replace(/^---\n[\s\S]*?\n---\n/, ''))
+    assert.doesNotMatch(html, /<(script|b|i)>/)
+    assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/)
+    assert.deepEqual(
+      [...html.matchAll(/<h2>(.*?)<\/h2>/g)].map((match) => match[1]),
+      [
+        'Race: Half &lt;i&gt;marathon&lt;/i&gt;',
+        'Monday 4 March',
+        'Tuesday 5 March',
+        'Wednesday 6 March',
+        'Thursday 7 March',
+        'Friday 8 March',
+        'Saturday 9 March',
+        'Sunday 10 March',
+      ],
+    )
+    assert.deepEqual(
+      [...html.matchAll(/href="([^"]*)"/g)].map((match) => match[1]),
+      ['https://www.strava.com/activities/9', 'https://www.strava.com/activities/9'],
+      'no link but "View on Strava"',
+    )
+    assert.doesNotMatch(html, /<img/, 'no photo from a javascript: address')
+    assert.equal((html.match(/<li>/g) ?? []).length, 1, 'one list item: the activity, not the description')
   })
 
   it('resolves from the package root', async () => {

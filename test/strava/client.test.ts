@@ -333,3 +333,32 @@ test('the verbose log shows each request with status and usage, never a token', 
   for (const token of calls.issued) assert.ok(!lines.join('\n').includes(token), 'no token in the log')
   assert.ok(!/bearer/i.test(lines.join('\n')))
 })
+
+test('getActivity reads one detailed activity with every digit of its id, and refuses an id that is not digits', async () => {
+  emulator.setActivities([
+    {
+      id: '18014398509481995',
+      name: 'Race day',
+      sportType: 'Run',
+      localStart: '2024-03-10T09:00:00',
+      timeZone: 'Europe/Berlin',
+      distance: 42_195,
+      movingTime: 12_000,
+      workoutType: 1,
+      description: 'Negative split!',
+      photoCount: 2,
+    },
+  ])
+  const {client} = clientFor(countingTokens().source)
+  const detail = await client.getActivity('18014398509481995')
+  assert.equal(detail.id_str, '18014398509481995')
+  assert.equal(detail.description, 'Negative split!')
+  assert.equal(detail.workout_type, 1)
+  assert.equal(Object.keys(detail.photos?.primary?.urls ?? {}).length, 2)
+  assert.deepEqual(
+    emulator.requests.map((request) => request.path),
+    ['/api/v3/activities/18014398509481995'],
+  )
+  await assert.rejects(client.getActivity('1/../../athlete'), /not a Strava activity id/)
+  assert.equal(emulator.requests.length, 1)
+})
