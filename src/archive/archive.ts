@@ -120,7 +120,7 @@ export class ActivityArchive {
   upsertInTransaction(athleteId: string, activities: SummaryActivity[], options: UpsertOptions = {}): number {
     const source = options.source ?? 'api'
     const now = this.now()
-    const exists = this.db.prepare('SELECT 1 FROM activities WHERE athlete_id = ? AND activity_id = ?')
+    const held = this.db.prepare('SELECT summary_json FROM activities WHERE athlete_id = ? AND activity_id = ?')
     const upsert = this.db.prepare(`
       INSERT INTO activities (athlete_id, activity_id, start_utc, start_local, start_local_date, sport_type,
         visibility, private, source, summary_json, summary_updated_at, listed_at)
@@ -138,7 +138,8 @@ export class ActivityArchive {
     let added = 0
     for (const activity of activities) {
       const id = activityId(activity)
-      if (!exists.get(athleteId, id)) added++
+      const row = held.get(athleteId, id) as {summary_json: string} | undefined
+      if (!row) added++
       const start = localStart(activity)
       upsert.run(
         athleteId,
@@ -150,7 +151,7 @@ export class ActivityArchive {
         activity.visibility ?? null,
         activity.private || activity.visibility === 'only_me' ? 1 : 0,
         source,
-        stringifyStravaJson(activity),
+        stringifyStravaJson(row ? keepOwnWords(activity, row.summary_json) : activity),
         now,
         options.listedAt ?? null,
       )
@@ -447,4 +448,23 @@ export function forgetAthlete(dataDir: string, athleteId: string): number | unde
   } finally {
     archive.close()
   }
+}
+
+/**
+ * Strava's activity list carries no description or private note; an imported export (or the import's
+ * completion of an API row) may have stored them. A later listing of the same activity keeps them.
+ */
+function keepOwnWords(activity: SummaryActivity, storedJson: string): SummaryActivity {
+  const incoming = activity as SummaryActivity & {description?: unknown; private_note?: unknown}
+  if (incoming.description != null && incoming.private_note != null) return activity
+  const stored = JSON.parse(storedJson) as {description?: unknown; private_note?: unknown}
+  const kept = {
+    ...(incoming.description == null && typeof stored.description === 'string'
+      ? {description: stored.description}
+      : {}),
+    ...(incoming.private_note == null && typeof stored.private_note === 'string'
+      ? {private_note: stored.private_note}
+      : {}),
+  }
+  return Object.keys(kept).length === 0 ? activity : {...activity, ...kept}
 }

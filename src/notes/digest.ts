@@ -159,8 +159,14 @@ function toDigestActivity(activity: SummaryActivity, detail?: DetailedActivity):
     race: RACE_WORKOUT_TYPES.has(activity.workout_type ?? -1),
     prCount: activity.pr_count ?? 0,
     achievementCount: activity.achievement_count ?? 0,
-    ...detailFields(detail),
+    ...detailFields(detail ?? ownWords(activity)),
   }
+}
+
+/** An activity imported from Strava's bulk export carries the athlete's description and private note itself. */
+function ownWords(activity: SummaryActivity): DetailedActivity | undefined {
+  const words = activity as DetailedActivity
+  return typeof words.description === 'string' || typeof words.private_note === 'string' ? words : undefined
 }
 
 function byStartThenId(a: DigestActivity, b: DigestActivity): number {

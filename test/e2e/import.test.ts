@@ -95,9 +95,11 @@ test('import then generate --offline writes the week with no login and no networ
   const note = await weeknotes(['generate', '--offline', '--week', '2024-W10'], dataDir)
   assert.equal(note.code, 0, note.stderr)
   assert.match(note.stdout, /3 activities, 39\.0 km/)
-  assert.match(note.stdout, /## Monday 4 March\n\n- 00:30 \[Midnight ride\]/)
-  assert.match(note.stdout, /## Thursday 7 March\n\n- 07:00 \[Tokyo run, "early"\]/)
-  assert.match(note.stdout, /## Sunday 10 March\n\n- 23:30 \[LA sunset run\]/)
+  assert.match(note.stdout, /## Monday 4 March\n\n- 00:30 Midnight ride: Ride/)
+  assert.match(note.stdout, /## Thursday 7 March\n\n- 07:00 Tokyo run, "early": Run/)
+  // The export's own description reaches the note: there is no detail request for an imported activity.
+  assert.match(note.stdout, /07:00 Tokyo run, "early": Run, 8\.0 km in 40:00 \(5:00 \/km\)\. Jet lag/)
+  assert.match(note.stdout, /## Sunday 10 March\n\n- 23:30 LA sunset run: Run/)
   assert.doesNotMatch(note.stderr, /has not synced/)
 
   const again = await weeknotes(['import', zip], dataDir)

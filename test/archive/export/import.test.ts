@@ -113,9 +113,12 @@ describe('importing an export into the archive', () => {
     assert.deepEqual([again.unchanged, again.completed], [2, 0])
     assert.equal(updatedAt('2'), stamp)
 
-    // A later sync's listing still replaces the row: the API wins.
+    // A later sync's listing still replaces the row: the API wins, and the words only the export had stay.
     archive.upsertActivities(ATHLETE, [{...fromApi, name: 'Renamed on Strava'}], {source: 'api', listedAt: clock})
-    assert.equal(held().get('2')!.name, 'Renamed on Strava')
+    const relisted = held().get('2') as SummaryActivity & {description?: string; private_note?: string}
+    assert.equal(relisted.name, 'Renamed on Strava')
+    assert.equal(relisted.description, 'Description 2')
+    assert.equal(relisted.private_note, 'knee ok')
   })
 
   it('refuses an export without profile.csv, and a dry run writes nothing', async () => {
