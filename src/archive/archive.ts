@@ -14,6 +14,7 @@ import {loadSqlite} from './sqlite.js'
 export const ARCHIVE_FILE = 'archive.sqlite'
 /** How long another process may hold the write lock before a write gives up (a page takes milliseconds). */
 const BUSY_TIMEOUT_MS = 30_000
+const SQLITE_BUSY = 5
 
 export type ActivitySourceKind = 'api' | 'export'
 
@@ -78,17 +79,28 @@ export class ActivityArchive {
   static open(path: string, options: ArchiveOptions = {}): ActivityArchive {
     createPrivately(path)
     const {DatabaseSync} = loadSqlite()
-    let db: DatabaseSync | undefined
-    try {
-      db = new DatabaseSync(path)
-      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
-      db.exec('PRAGMA journal_mode = WAL')
-      db.exec('PRAGMA synchronous = NORMAL')
-      migrate(db, path)
-      return new ActivityArchive(path, db, options.now ?? Date.now)
-    } catch (error) {
-      db?.close()
-      throw archiveError(error, path)
+    const giveUpAt = Date.now() + BUSY_TIMEOUT_MS
+    for (let attempt = 1; ; attempt++) {
+      let db: DatabaseSync | undefined
+      try {
+        db = new DatabaseSync(path)
+        db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+        db.exec('PRAGMA journal_mode = WAL')
+        db.exec('PRAGMA synchronous = NORMAL')
+        migrate(db, path)
+        return new ActivityArchive(path, db, options.now ?? Date.now)
+      } catch (error) {
+        db?.close()
+        // Switching a new file to WAL, or recovering the WAL after a killed run, can answer SQLITE_BUSY at
+        // once, without waiting on busy_timeout, while another process does the same: seen with two syncs
+        // started together. Opening again shortly after finds the work done.
+        if (isBusy(error) && Date.now() < giveUpAt) {
+          pause(Math.min(25 * attempt, 250))
+          continue
+        }
+
+        throw archiveError(error, path)
+      }
     }
   }
 
@@ -385,6 +397,16 @@ export class ActivityArchive {
       throw archiveError(error, this.path)
     }
   }
+}
+
+function isBusy(error: unknown): boolean {
+  const {code, errcode} = error as {code?: string; errcode?: number}
+  return code === 'ERR_SQLITE_ERROR' && errcode !== undefined && (errcode & 0xff) === SQLITE_BUSY
+}
+
+/** A synchronous pause: node:sqlite is synchronous, and so is opening the archive. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 /** Directory 0700 and file 0600 before SQLite touches them (its -wal and -shm files copy the file's mode). */
