@@ -55,12 +55,22 @@ async function startTlsTerminator(certificate: Certificate, emulator: StravaEmul
 
 /** Forwards `from` to `to`, each chunk delivered `delayMs` later, in order; `firstExtraMs` more for the first. */
 function delayed(from: Socket, to: Socket, delayMs: number, firstExtraMs: number) {
-  let notBefore = 0
+  // One queue drained by one timer. A timer per chunk can fire out of order when two due times round to
+  // the same millisecond, and a TLS stream with reordered bytes fails its record MAC check (seen in a
+  // 20-week backfill: ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC).
+  const queue: Array<{due: number; deliver: () => void}> = []
   let extra = firstExtraMs
-  const later = (action: () => void) => {
-    notBefore = Math.max(Date.now() + delayMs + extra, notBefore)
+  let timer: NodeJS.Timeout | undefined
+  const drain = () => {
+    timer = undefined
+    while (queue.length > 0 && queue[0].due <= Date.now()) queue.shift()!.deliver()
+    if (queue.length > 0) timer = setTimeout(drain, queue[0].due - Date.now())
+  }
+  const later = (deliver: () => void) => {
+    const due = Math.max(Date.now() + delayMs + extra, queue.at(-1)?.due ?? 0)
     extra = 0
-    setTimeout(action, notBefore - Date.now())
+    queue.push({due, deliver})
+    timer ??= setTimeout(drain, due - Date.now())
   }
   from.on('data', (chunk: Buffer) => later(() => to.write(chunk)))
   // A close travels like data: the bytes still on their way arrive first.
