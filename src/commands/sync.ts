@@ -72,15 +72,19 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
     archive: ActivityArchive,
     o: {full: boolean; maxWait: number; verbose: boolean},
   ): Promise<SyncResult & {held: number}> {
-    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {syncActivities}, {athleteIdOf}] = await Promise.all([
-      import('../auth/session.js'),
-      import('../strava/client.js'),
-      import('../strava/api-base.js'),
-      import('../archive/sync.js'),
-      import('../archive/source.js'),
-    ])
+    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {syncActivities}, {athleteIdOf}, {postForm}] =
+      await Promise.all([
+        import('../auth/session.js'),
+        import('../strava/client.js'),
+        import('../strava/api-base.js'),
+        import('../archive/sync.js'),
+        import('../archive/source.js'),
+        import('../http/keep-alive.js'),
+      ])
     const session = await openTokenSession({
       configDir: this.config.configDir,
+      // The token endpoint shares the API's connection pool, as in generate (no fetch, no second connection).
+      http: postForm,
       env: process.env,
       warn: (message: string) => this.warn(message),
     })
