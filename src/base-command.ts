@@ -3,6 +3,8 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 
 import {describeLocalFailure} from './local-io.js'
+import type {TokenSession} from './auth/session.js'
+import type {StravaClient, StravaClientOptions} from './strava/client.js'
 
 /**
  * Errors from the library folders (auth/, strava/, notes/) carry the exit code from the README's
@@ -25,6 +27,39 @@ export abstract class BaseCommand extends Command {
   public warn(input: string | Error): string | Error {
     Errors.warn(input)
     return input
+  }
+
+  /**
+   * The composition root for Strava: the saved login (or CI mode's variables) as the token source, the API
+   * host as api-base.ts picks it, and one connection pool shared by the token endpoint and the API. Loaded on
+   * first use, so commands that make no request never pay for it.
+   */
+  protected async connectToStrava(
+    o: {maxWait: number; verbose: boolean} & Pick<StravaClientOptions, 'onWait' | 'onProgress'>,
+  ): Promise<{session: TokenSession; strava: StravaClient}> {
+    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {postForm}] = await Promise.all([
+      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+      import('./auth/session.js'),
+      import('./strava/client.js'),
+      import('./strava/api-base.js'),
+      import('./http/keep-alive.js'),
+    ])
+    const session = await openTokenSession({
+      configDir: this.config.configDir,
+      http: postForm,
+      env: process.env,
+      warn: (message: string) => this.warn(message),
+    })
+    const strava = new StravaClient({
+      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
+      tokens: session,
+      maxWait: o.maxWait,
+      log: o.verbose ? (line) => this.logToStderr(line) : undefined,
+      onWait: o.onWait,
+      onProgress: o.onProgress,
+      warn: (message) => this.warn(message),
+    })
+    return {session, strava}
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

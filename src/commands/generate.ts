@@ -244,32 +244,15 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     archive: ActivityArchive,
     o: {maxWait: number; verbose: boolean; status?: (line: string) => void},
   ): Promise<Sources> {
-    const [{openTokenSession}, {StravaClient}, {ArchiveActivitySource, athleteIdOf}, {archivedDetails}] =
-      await Promise.all([
-        // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-        import('../auth/session.js'),
-        import('../strava/client.js'),
-        import('../archive/source.js'),
-        import('../archive/details.js'),
-      ])
-    // Already loaded by client.js; the one place that picks Strava's old or new API host.
-    const {resolveApiBase} = await import('../strava/api-base.js')
-    // Already loaded by client.js too: the token endpoint shares the API's connection pool.
-    const {postForm} = await import('../http/keep-alive.js')
-    const session = await openTokenSession({
-      configDir: this.config.configDir,
-      http: postForm,
-      env: process.env,
-      warn: (message: string) => this.warn(message),
-    })
-    const strava = new StravaClient({
-      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
-      tokens: session,
+    const [{ArchiveActivitySource, athleteIdOf}, {archivedDetails}] = await Promise.all([
+      import('../archive/source.js'),
+      import('../archive/details.js'),
+    ])
+    const {session, strava} = await this.connectToStrava({
       maxWait: o.maxWait,
-      log: o.verbose ? (line) => this.logToStderr(line) : undefined,
+      verbose: o.verbose,
       onWait: (until) => this.showWait(until),
       onProgress: o.status && !o.verbose ? (message) => o.status!(`${message}...`) : undefined,
-      warn: (message) => this.warn(message),
     })
     // CI mode has no saved athlete: asked once, and only when a note is to be written.
     let athlete: Promise<Record<string, unknown>> | undefined

@@ -72,28 +72,13 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
     archive: ActivityArchive,
     o: {full: boolean; maxWait: number; verbose: boolean},
   ): Promise<SyncResult & {held: number}> {
-    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {syncActivities}, {athleteIdOf}, {postForm}] =
-      await Promise.all([
-        import('../auth/session.js'),
-        import('../strava/client.js'),
-        import('../strava/api-base.js'),
-        import('../archive/sync.js'),
-        import('../archive/source.js'),
-        import('../http/keep-alive.js'),
-      ])
-    const session = await openTokenSession({
-      configDir: this.config.configDir,
-      // The token endpoint shares the API's connection pool, as in generate (no fetch, no second connection).
-      http: postForm,
-      env: process.env,
-      warn: (message: string) => this.warn(message),
-    })
-    const strava = new StravaClient({
-      apiBase: resolveApiBase({env: process.env, cacheDir: this.config.cacheDir}),
-      tokens: session,
+    const [{syncActivities}, {athleteIdOf}] = await Promise.all([
+      import('../archive/sync.js'),
+      import('../archive/source.js'),
+    ])
+    const {session, strava} = await this.connectToStrava({
       maxWait: o.maxWait,
-      log: o.verbose ? (line) => this.logToStderr(line) : undefined,
-      warn: (message) => this.warn(message),
+      verbose: o.verbose,
       onWait: (until) =>
         this.logToStderr(
           `Strava's 15-minute rate limit is reached; waiting until ${until.toISOString().slice(11, 19)} UTC.`,
