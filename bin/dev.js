@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx --disable-warning=ExperimentalWarning
+#!/usr/bin/env -S node --conditions=oauth-plugin-source --import tsx --disable-warning=ExperimentalWarning
 
 import {execute} from '@oclif/core'
 

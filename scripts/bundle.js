@@ -65,6 +65,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node22',
+  // The workspace's auth plugin is bundled from its TypeScript sources (its package.json exports them under
+  // this condition), so the CLI never depends on a separate build of the plugin.
+  conditions: ['oauth-plugin-source'],
   external: ['@napi-rs/keyring', 'typescript', 'tsx', 'ts-node', 'date-fns', 'open'],
   plugins: [sourceUrls, lazyGlob, handlebarsCompilerOutside],
   // Outside every module scope, so no local `require` can shadow the one it uses.

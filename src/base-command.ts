@@ -3,7 +3,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 
 import {describeLocalFailure} from './local-io.js'
-import type {TokenSession} from './auth/session.js'
+import type {TokenSession} from 'oclif-plugin-oauth/session'
 import type {StravaClient, StravaClientOptions} from './strava/client.js'
 
 /**
@@ -39,7 +39,7 @@ export abstract class BaseCommand extends Command {
   ): Promise<{session: TokenSession; strava: StravaClient}> {
     const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {postForm}] = await Promise.all([
       // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
-      import('./auth/session.js'),
+      import('oclif-plugin-oauth/session'),
       import('./strava/client.js'),
       import('./strava/api-base.js'),
       import('./http/keep-alive.js'),

@@ -13,7 +13,7 @@ test('the demo logs in and prints the 2024-W10 digest, each step once, without b
   for (const name of Object.keys(env)) if (/^(STRAVA_|WEEKNOTES_|DEBUG$)/.test(name)) delete env[name]
   const {stdout, stderr} = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'scripts', 'demo.ts')],
+    ['--conditions=oauth-plugin-source', '--import', 'tsx', join(repoRoot, 'scripts', 'demo.ts')],
     {cwd: repoRoot, env, timeout: 120_000},
   )
 

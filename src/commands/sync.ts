@@ -100,7 +100,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
 
   private async status(archive: ActivityArchive): Promise<unknown> {
     const [{readConfig}, {athleteIdOf}] = await Promise.all([
-      import('../auth/config-file.js'),
+      import('oclif-plugin-oauth/config-file'),
       import('../archive/source.js'),
     ])
     const saved = (await readConfig(this.config.configDir)).session?.athlete

@@ -1,6 +1,6 @@
 // What the client checks in each page of /athlete/activities before trusting it: a server that is broken,
 // hostile or simply mistaken must not make the run hang, fill memory, or fail on one odd activity.
-import {UNPRINTABLE} from '../auth/errors.js'
+import {UNPRINTABLE} from 'oclif-plugin-oauth/errors'
 import {StravaUnavailableError} from './errors.js'
 import type {SummaryActivity} from './types.js'
 

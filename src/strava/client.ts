@@ -1,5 +1,5 @@
 // Only the text sanitisers of the auth plugin, shared so that every server-provided text is cleaned the same way.
-import {printable, redactSecrets, withoutCredentials} from '../auth/errors.js'
+import {printable, redactSecrets, withoutCredentials} from 'oclif-plugin-oauth/errors'
 import {ActivityPages} from './activity-check.js'
 import {type ApiBaseSource, fixedApiBase, LEGACY_API_URL} from './api-base.js'
 import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'

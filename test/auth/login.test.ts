@@ -4,21 +4,21 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
-import {readConfig, writeConfig} from '../../src/auth/config-file.js'
-import {type CredentialStore, FileStore, KeyringStore, type SessionSecrets} from '../../src/auth/credential-store.js'
-import {AuthError} from '../../src/auth/errors.js'
-import {login, type LoginOptions} from '../../src/auth/login.js'
-import {logout} from '../../src/auth/logout.js'
-import {stravaProvider} from '../../src/auth/provider.js'
-import {openTokenSession} from '../../src/auth/session.js'
-import {readAuthStatus} from '../../src/auth/status.js'
+import {readConfig, writeConfig} from 'oclif-plugin-oauth/config-file'
+import {type CredentialStore, FileStore, KeyringStore, type SessionSecrets} from 'oclif-plugin-oauth/credential-store'
+import {AuthError} from 'oclif-plugin-oauth/errors'
+import {login, type LoginOptions} from 'oclif-plugin-oauth/login'
+import {logout} from 'oclif-plugin-oauth/logout'
+import {stravaProvider} from 'oclif-plugin-oauth/provider'
+import {openTokenSession} from 'oclif-plugin-oauth/session'
+import {readAuthStatus} from 'oclif-plugin-oauth/status'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {
   clearKeyringService,
   keyringCredentials,
   secretServiceSkipReason,
   uniqueKeyringService,
-} from '../support/keyring.js'
+} from '../../packages/oclif-plugin-oauth/test/support/keyring.js'
 
 describe('login, status and logout against the emulator', () => {
   let emulator: StravaEmulator

@@ -7,11 +7,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {runAuthorizationCodeFlow} from '../../src/auth/authorization-code-flow.js'
-import {readConfig} from '../../src/auth/config-file.js'
-import {stravaProvider} from '../../src/auth/provider.js'
-import {interpretRedirect} from '../../src/auth/redirect.js'
-import {refreshGrant, splitScopes} from '../../src/auth/tokens.js'
+import {runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
+import {readConfig} from 'oclif-plugin-oauth/config-file'
+import {stravaProvider} from 'oclif-plugin-oauth/provider'
+import {interpretRedirect} from 'oclif-plugin-oauth/redirect'
+import {refreshGrant, splitScopes} from 'oclif-plugin-oauth/tokens'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 
 const separators = [

@@ -7,15 +7,15 @@ import {setTimeout as delay} from 'node:timers/promises'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 import {promisify} from 'node:util'
 
-import {writeConfig} from '../../src/auth/config-file.js'
-import {type CredentialStore, FileStore, type SessionSecrets} from '../../src/auth/credential-store.js'
-import {AuthError} from '../../src/auth/errors.js'
-import {login} from '../../src/auth/login.js'
-import {logout} from '../../src/auth/logout.js'
-import {stravaProvider} from '../../src/auth/provider.js'
-import {LoginNotRenewedError, openTokenSession} from '../../src/auth/session.js'
-import {readStoredRefreshToken} from '../../src/auth/status.js'
-import {refreshGrant} from '../../src/auth/tokens.js'
+import {writeConfig} from 'oclif-plugin-oauth/config-file'
+import {type CredentialStore, FileStore, type SessionSecrets} from 'oclif-plugin-oauth/credential-store'
+import {AuthError} from 'oclif-plugin-oauth/errors'
+import {login} from 'oclif-plugin-oauth/login'
+import {logout} from 'oclif-plugin-oauth/logout'
+import {stravaProvider} from 'oclif-plugin-oauth/provider'
+import {LoginNotRenewedError, openTokenSession} from 'oclif-plugin-oauth/session'
+import {readStoredRefreshToken} from 'oclif-plugin-oauth/status'
+import {refreshGrant} from 'oclif-plugin-oauth/tokens'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {manualClock} from '../emulator/test-helpers.js'
 
@@ -386,15 +386,19 @@ describe('TokenSession across processes', () => {
     emulator.clearRequests()
 
     const script = `
-      import {openTokenSession} from './src/auth/session.ts'
+      import {openTokenSession} from 'oclif-plugin-oauth/session'
       const session = await openTokenSession({configDir: process.env.CONFIG_DIR, warn: () => {}})
       console.log(await session.accessToken())
     `
     const child = () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        env: {...process.env, CONFIG_DIR: configDir, STRAVA_OAUTH_URL: emulator.oauthUrl, STRAVA_REFRESH_TOKEN: ''},
-        timeout: 60_000,
-      })
+      promisify(execFile)(
+        process.execPath,
+        ['--conditions=oauth-plugin-source', '--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          env: {...process.env, CONFIG_DIR: configDir, STRAVA_OAUTH_URL: emulator.oauthUrl, STRAVA_REFRESH_TOKEN: ''},
+          timeout: 60_000,
+        },
+      )
     const [one, two] = await Promise.all([child(), child()])
     assert.equal(one.stdout.trim(), two.stdout.trim())
     assert.equal(emulator.requests.filter((request) => request.path === '/oauth/token').length, 1)

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
-import {buildAuthorizationUrl, runAuthorizationCodeFlow} from '../../src/auth/authorization-code-flow.js'
-import {stravaProvider} from '../../src/auth/provider.js'
-import {AuthError, exchangeCode, refreshGrant, revoke} from '../../src/auth/tokens.js'
+import {buildAuthorizationUrl, runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
+import {stravaProvider} from 'oclif-plugin-oauth/provider'
+import {AuthError, exchangeCode, refreshGrant, revoke} from 'oclif-plugin-oauth/tokens'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 
 /** The auth core against the project's Strava emulator: Strava's own fault bodies and token rotation. */

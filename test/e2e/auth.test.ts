@@ -12,7 +12,7 @@ import {after, before, describe, test, type TestContext} from 'node:test'
 import type {Browser, Route} from 'playwright-core'
 
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
-import {type ChromiumOrSkip, launchChromium} from '../support/browser.js'
+import {type ChromiumOrSkip, launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
 import {
   type CliHome,
   type CliResult,
@@ -30,7 +30,7 @@ import {
   secretServiceSkipReason,
   secretStringsOf,
   uniqueKeyringService,
-} from '../support/keyring.js'
+} from '../../packages/oclif-plugin-oauth/test/support/keyring.js'
 
 let emulator: StravaEmulator
 let chromium: ChromiumOrSkip
@@ -393,7 +393,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
 
     emulator.expireAccessTokens()
     emulator.clearRequests()
-    const {openTokenSession} = await import('../../src/auth/session.js')
+    const {openTokenSession} = await import('oclif-plugin-oauth/session')
     const warnings: string[] = []
     const session = await openTokenSession({
       configDir: s.home.configDir,

@@ -12,7 +12,7 @@ import type {Browser} from 'playwright-core'
 import {parse as parseYaml} from 'yaml'
 
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
-import {launchChromium} from '../support/browser.js'
+import {launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
 import {cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
 
 /** Strava's CDN is out of reach here: the browser gets this stand-in for every photo. */

@@ -11,7 +11,7 @@ import {after, before, describe, test} from 'node:test'
 
 import {parse} from 'yaml'
 
-import {type CredentialStore, storeFor} from '../../src/auth/credential-store.js'
+import {type CredentialStore, storeFor} from 'oclif-plugin-oauth/credential-store'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 import {childEnvironment, copyCheckout, type Finished, run} from '../support/checkout.js'
 import {builtCli, findSecretsInFiles, findSecretsInText, repoRoot} from '../support/cli.js'

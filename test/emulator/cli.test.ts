@@ -7,7 +7,9 @@ import {describe, it} from 'node:test'
 const script = fileURLToPath(new URL('cli.ts', import.meta.url))
 
 function start(...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--conditions=oauth-plugin-source', '--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

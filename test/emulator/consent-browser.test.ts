@@ -4,7 +4,7 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 import type {Browser} from 'playwright-core'
-import {launchChromium} from '../support/browser.js'
+import {launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
 import {type StravaEmulator, startStravaEmulator} from './index.js'
 import {authorizeUrl} from './test-helpers.js'
 

@@ -67,7 +67,14 @@ test('the process exits as soon as its last request is answered, though the conn
     const answer = await httpGet(${JSON.stringify(`${origin}/ping`)}, {}, AbortSignal.timeout(5000))
     console.log(answer.status)`
   const started = Date.now()
-  const {stdout} = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script])
+  const {stdout} = await promisify(execFile)(process.execPath, [
+    '--conditions=oauth-plugin-source',
+    '--import',
+    'tsx',
+    '--input-type=module',
+    '-e',
+    script,
+  ])
   assert.equal(stdout.trim(), '200')
   // The server would keep the connection for a minute; a socket holding the process would show here.
   assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`)
@@ -87,7 +94,7 @@ async function tokenThenTwoPages(origin: string, certFile: string): Promise<stri
     console.log([token.status, ...pages.map((p) => p.status)].join(' '))`
   const {stdout} = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
+    ['--conditions=oauth-plugin-source', '--import', 'tsx', '--input-type=module', '-e', script],
     {
       env: {...process.env, NODE_EXTRA_CA_CERTS: certFile},
     },

@@ -87,9 +87,13 @@ test('a signal during a write removes the temporary file and ends with 128 + the
   const script = `import {writeFileAtomic} from ${JSON.stringify(output)}
 await writeFileAtomic(${JSON.stringify(target)}, 'x'.repeat(256 * 1024 * 1024), {force: false})
 console.log('finished')`
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=oauth-plugin-source', '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let stdout = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
   const watcher = watch(directory, (_event, name) => {

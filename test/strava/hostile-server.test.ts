@@ -9,7 +9,7 @@ import {fetchWindow, parseWeek} from '../../src/notes/week.js'
 import {MAX_BODY_BYTES, StravaClient, type StravaClientOptions} from '../../src/strava/client.js'
 import {pageCap} from '../../src/strava/activity-check.js'
 import type {StravaError} from '../../src/strava/errors.js'
-import {sendEndlessBody} from '../support/endless-body.js'
+import {sendEndlessBody} from '../../packages/oclif-plugin-oauth/test/support/endless-body.js'
 
 const week = parseWeek('2024-W10', new Date())
 const window = fetchWindow(week, week)

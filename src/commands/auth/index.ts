@@ -72,7 +72,7 @@ With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to cr
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Auth)
-    const {loginInteractively} = await import('../../auth/interactive-login.js')
+    const {loginInteractively} = await import('oclif-plugin-oauth/interactive-login')
     const result = await loginInteractively({
       configDir: this.config.configDir,
       env: process.env,

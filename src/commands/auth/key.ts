@@ -18,7 +18,7 @@ Keep the key where the job that runs weeknotes can read it and nobody else can: 
 
   async run(): Promise<void> {
     await this.parse(AuthKey)
-    const {newStoreKey} = await import('../../auth/sealed-file.js')
+    const {newStoreKey} = await import('oclif-plugin-oauth/sealed-file')
     this.log(newStoreKey())
   }
 }

@@ -21,8 +21,8 @@ Strava's API terms ask that an app delete an athlete's data once access is revok
   async run(): Promise<void> {
     const {flags} = await this.parse(AuthLogout)
     const [{logout}, {stravaProvider}, {postForm}] = await Promise.all([
-      import('../../auth/logout.js'),
-      import('../../auth/provider.js'),
+      import('oclif-plugin-oauth/logout'),
+      import('oclif-plugin-oauth/provider'),
       import('../../http/keep-alive.js'),
     ])
     const result = await logout({

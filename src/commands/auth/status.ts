@@ -25,7 +25,7 @@ export default class AuthStatus extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(AuthStatus)
-    const {readAuthStatus, readStoredRefreshToken} = await import('../../auth/status.js')
+    const {readAuthStatus, readStoredRefreshToken} = await import('oclif-plugin-oauth/status')
     const status = await readAuthStatus({configDir: this.config.configDir, env: process.env})
     if (!status.loggedIn) {
       // Exit 3 without an error message: the status itself is the answer.

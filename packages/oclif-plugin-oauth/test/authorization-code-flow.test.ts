@@ -2,14 +2,10 @@ import assert from 'node:assert/strict'
 import {PassThrough} from 'node:stream'
 import {test} from 'node:test'
 
-import {
-  buildAuthorizationUrl,
-  checkGrantedScopes,
-  runAuthorizationCodeFlow,
-} from '../../src/auth/authorization-code-flow.js'
-import {AuthError} from '../../src/auth/errors.js'
-import {pkceChallenge} from '../../src/auth/pkce.js'
-import {oauthProvider, stravaProvider, type OAuthProvider} from '../../src/auth/provider.js'
+import {buildAuthorizationUrl, checkGrantedScopes, runAuthorizationCodeFlow} from '../src/authorization-code-flow.js'
+import {AuthError} from '../src/errors.js'
+import {pkceChallenge} from '../src/pkce.js'
+import {oauthProvider, stravaProvider, type OAuthProvider} from '../src/provider.js'
 import {
   connectRefused,
   redirectBack,

@@ -7,11 +7,11 @@ import {after, before, describe, test, type TestContext} from 'node:test'
 
 import type {Browser} from 'playwright-core'
 
-import {runAuthorizationCodeFlow} from '../../src/auth/authorization-code-flow.js'
-import {oauthProvider, type OAuthProvider} from '../../src/auth/provider.js'
-import {refreshGrant, revoke, type TokenGrant} from '../../src/auth/tokens.js'
-import {type ChromiumOrSkip, launchChromium} from '../support/browser.js'
-import {type OidcServer, startOidcServer} from '../support/oidc-server.js'
+import {runAuthorizationCodeFlow} from '../src/authorization-code-flow.js'
+import {oauthProvider, type OAuthProvider} from '../src/provider.js'
+import {refreshGrant, revoke, type TokenGrant} from '../src/tokens.js'
+import {type ChromiumOrSkip, launchChromium} from './support/browser.js'
+import {type OidcServer, startOidcServer} from './support/oidc-server.js'
 
 const secrets = {
   basic: randomBytes(24).toString('base64url'),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {oauthProvider, stravaProvider} from '../../src/auth/provider.js'
+import {oauthProvider, stravaProvider} from '../src/provider.js'
 
 test('the Strava preset builds its endpoints from the given OAuth URL', () => {
   const provider = stravaProvider('http://127.0.0.1:4567/oauth/')

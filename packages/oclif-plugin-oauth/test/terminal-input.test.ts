@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {PassThrough} from 'node:stream'
 import {describe, it} from 'node:test'
 
-import {parseDuration, promptHidden, readFirstLine} from '../../src/auth/terminal-input.js'
+import {parseDuration, promptHidden, readFirstLine} from '../src/terminal-input.js'
 
 describe('parseDuration (--timeout)', () => {
   it('accepts seconds and s/m/h units', () => {

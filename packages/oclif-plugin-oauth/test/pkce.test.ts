@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {createPkcePair, pkceChallenge} from '../../src/auth/pkce.js'
+import {createPkcePair, pkceChallenge} from '../src/pkce.js'
 
 test('S256 challenge matches RFC 7636 Appendix B', () => {
   assert.equal(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {oauthProvider, stravaProvider} from '../../src/auth/provider.js'
+import {oauthProvider, stravaProvider} from '../src/provider.js'
 import {
   AuthError,
   AuthRateLimitError,
@@ -10,7 +10,7 @@ import {
   redactSecrets,
   refreshGrant,
   revoke,
-} from '../../src/auth/tokens.js'
+} from '../src/tokens.js'
 import {startFakeOAuthServer, tokenResponse, type FakeOAuthServer} from './fake-oauth-server.js'
 
 const CLIENT_SECRET = 'client-secret-0123456789abcdef'

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import {connect, createServer} from 'node:net'
 import {test} from 'node:test'
 
-import {AuthError, AuthUsageError} from '../../src/auth/errors.js'
-import {LoopbackReceiver} from '../../src/auth/loopback-receiver.js'
+import {AuthError, AuthUsageError} from '../src/errors.js'
+import {LoopbackReceiver} from '../src/loopback-receiver.js'
 import {connectRefused} from './fake-oauth-server.js'
 
 const STATE = 'expected-state-value-0123456789abcdefghijkl'

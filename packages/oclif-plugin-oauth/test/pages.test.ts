@@ -3,10 +3,10 @@ import {after, before, describe, it, test} from 'node:test'
 
 import type {Browser} from 'playwright-core'
 
-import {runAuthorizationCodeFlow} from '../../src/auth/authorization-code-flow.js'
-import {escapeHtml, failurePage, successPage} from '../../src/auth/pages.js'
-import {oauthProvider} from '../../src/auth/provider.js'
-import {launchChromium} from '../support/browser.js'
+import {runAuthorizationCodeFlow} from '../src/authorization-code-flow.js'
+import {escapeHtml, failurePage, successPage} from '../src/pages.js'
+import {oauthProvider} from '../src/provider.js'
+import {launchChromium} from './support/browser.js'
 import {startFakeOAuthServer, tokenResponse, type FakeOAuthServer} from './fake-oauth-server.js'
 
 test('escapeHtml escapes the five HTML-significant characters', () => {

@@ -6,14 +6,14 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {promisify} from 'node:util'
 
-import {FileStore, KeyringStore, KeyringUnavailableError, type SessionSecrets} from '../../src/auth/credential-store.js'
-import {envCredentials} from '../../src/auth/env-credentials.js'
+import {FileStore, KeyringStore, KeyringUnavailableError, type SessionSecrets} from '../src/credential-store.js'
+import {envCredentials} from '../src/env-credentials.js'
 import {
   clearKeyringService,
   keyringCredentials,
   secretServiceSkipReason,
   uniqueKeyringService,
-} from '../support/keyring.js'
+} from './support/keyring.js'
 
 const secrets: SessionSecrets = {
   clientSecret: 'client-secret-value-0123456789',
@@ -110,7 +110,7 @@ describe('KeyringStore', () => {
 
   it('names the choices when no Secret Service is reachable (a child process without D-Bus)', async () => {
     const script = `
-      import {KeyringStore} from './src/auth/credential-store.ts'
+      import {KeyringStore} from '${new URL('../src/credential-store.ts', import.meta.url).href}'
       try { await new KeyringStore({service: 'weeknotes-test-nodbus'}).ensureWritable(); console.log('writable') }
       catch (error) { console.log(JSON.stringify({name: error.name, exitCode: error.exitCode, message: error.message, suggestions: error.suggestions})) }
     `

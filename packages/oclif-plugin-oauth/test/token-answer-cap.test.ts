@@ -5,9 +5,9 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {test} from 'node:test'
 
-import {stravaProvider} from '../../src/auth/provider.js'
-import {AuthServerUnavailableError, exchangeCode, MAX_TOKEN_ANSWER_BYTES} from '../../src/auth/tokens.js'
-import {sendEndlessBody} from '../support/endless-body.js'
+import {stravaProvider} from '../src/provider.js'
+import {AuthServerUnavailableError, exchangeCode, MAX_TOKEN_ANSWER_BYTES} from '../src/tokens.js'
+import {sendEndlessBody} from './support/endless-body.js'
 
 test('an endless token answer is cut off at the cap with exit 5', async (t) => {
   let sent = () => 0

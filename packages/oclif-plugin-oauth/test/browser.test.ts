@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import {openInBrowser} from '../../src/auth/browser.js'
+import {openInBrowser} from '../src/browser.js'
 
 test('$BROWSER is run without a shell, split on whitespace, with the URL as its last argument', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weeknotes-browser-'))

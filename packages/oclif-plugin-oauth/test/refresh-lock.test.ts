@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {acquireRefreshLock, RefreshLockTimeoutError, withRefreshLock} from '../../src/auth/refresh-lock.js'
+import {acquireRefreshLock, RefreshLockTimeoutError, withRefreshLock} from '../src/refresh-lock.js'
 
 describe('refresh lock', () => {
   let dir: string

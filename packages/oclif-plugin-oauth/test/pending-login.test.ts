@@ -4,8 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import type {SessionSecrets} from '../../src/auth/credential-store.js'
-import {dropPendingLogins, findPendingLogin, keepPendingLogin, pendingLoginDirs} from '../../src/auth/pending-login.js'
+import type {SessionSecrets} from '../src/credential-store.js'
+import {dropPendingLogins, findPendingLogin, keepPendingLogin, pendingLoginDirs} from '../src/pending-login.js'
 
 const renewed: SessionSecrets = {refreshToken: 'new-refresh-0123456789', accessToken: 'new-access', scopes: ['read']}
 const stored: SessionSecrets = {refreshToken: 'old-refresh-0123456789', scopes: ['read']}

@@ -4,9 +4,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {type CredentialStore, type SessionSecrets, storeFor} from '../../src/auth/credential-store.js'
-import {readStoreKey} from '../../src/auth/env-credentials.js'
-import {newStoreKey} from '../../src/auth/sealed-file.js'
+import {type CredentialStore, type SessionSecrets, storeFor} from '../src/credential-store.js'
+import {readStoreKey} from '../src/env-credentials.js'
+import {newStoreKey} from '../src/sealed-file.js'
 
 const secrets: SessionSecrets = {
   clientSecret: 'client-secret-value-0123456789',

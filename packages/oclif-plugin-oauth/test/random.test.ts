@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {createState, randomBase64Url, statesMatch} from '../../src/auth/random.js'
+import {createState, randomBase64Url, statesMatch} from '../src/random.js'
 
 test('a state is 32 random bytes in base64url (43 characters, no padding)', () => {
   const state = createState()
