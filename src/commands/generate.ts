@@ -3,17 +3,9 @@ import type {InferredFlags} from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../base-command.js'
 import type {ActivityArchive} from '../archive/archive.js'
-import type {GenerateCollaborators, NoteDestination, NoteOutcome} from '../generate.js'
+import type {GenerateWeeksRequest, NoteSources} from '../notes/generate-weeks.js'
+import type {NoteDestination, NoteOutcome} from '../notes/note-files.js'
 import type {WeekRange} from '../notes/week.js'
-
-/** Where a run's athlete and activities come from: Strava through the archive, or the archive alone. */
-interface Sources {
-  athlete?: Record<string, unknown>
-  strava: GenerateCollaborators['strava']
-  activities: GenerateCollaborators['activities']
-  /** Detailed activities kept in the archive (read from Strava when missing or stale, unless offline). */
-  details: GenerateCollaborators['details']
-}
 
 // Only types are imported at the top: `generate --help` must not load the notes, Strava or auth code.
 
@@ -144,15 +136,10 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       import('../notes/week.js'),
       import('../strava/rate-limit.js'),
     ])
-
     const today = new Date()
     const weeks: WeekRange[] = flags.from
       ? weeksInRange(parseWeek(flags.from, today), parseWeek(flags.to ?? 'last', today))
       : [parseWeek(flags.week ?? 'last', today)]
-    if (weeks.length > 1 && !flags['out-dir']) {
-      this.error('A range of weeks writes one note per week: add --out-dir DIR.', {exit: 2})
-    }
-
     const maxWait = parseDuration(flags['max-wait'])
     if (maxWait === undefined) {
       this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {
@@ -160,90 +147,45 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       })
     }
 
-    const destination: NoteDestination = flags['out-dir']
-      ? {
-          kind: 'dir',
-          dir: flags['out-dir'],
-          filename: flags.filename ?? (flags.bundle ? '{{week.id}}/index.md' : '{{week.id}}.md'),
-          bundle: flags.bundle,
-        }
-      : flags.output && flags.output !== '-'
-        ? {kind: 'file', path: flags.output}
-        : {kind: 'print'}
-
-    const [{generateNotes}, {loadTemplate}, {fileExists, writeFileAtomic}, {ActivityArchive}] = await Promise.all([
-      import('../generate.js'),
-      import('../notes/render.js'),
-      import('../notes/output.js'),
-      import('../archive/archive.js'),
-    ])
-
-    // A template that does not compile is bad input (exit 2): say so before anything needs a login.
-    const render = await loadTemplate(flags.template, {cacheDir: this.config.cacheDir})
+    const [{generateWeeks, BackfillInterruptedError}, {loadTemplate}, {fileExists, writeFileAtomic}] =
+      await Promise.all([
+        import('../notes/generate-weeks.js'),
+        import('../notes/render.js'),
+        import('../notes/output.js'),
+      ])
+    const request = requestOf(flags, weeks, this.jsonEnabled())
     // On a terminal, a status line (what it waits for, which note it writes); in logs (cron, CI) nothing extra.
     const status = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\u001B[K${line}`) : undefined
-    const archive = ActivityArchive.open(ActivityArchive.pathIn(this.config.dataDir))
+    const archive = new ArchiveHandle(this.config.dataDir)
     try {
-      const sources = flags.offline
-        ? await this.offlineSources(archive, weeks)
-        : await this.onlineSources(archive, {maxWait, verbose: flags.verbose, status})
-      return await this.generate(generateNotes, weeks, destination, flags, sources, status, {
-        loadRenderer: async () => render,
+      const outcomes = await generateWeeks(request, {
+        loadRenderer: () => loadTemplate(flags.template, {cacheDir: this.config.cacheDir}),
+        openSources: async () =>
+          flags.offline
+            ? this.offlineSources(await archive.open(), weeks)
+            : this.onlineSources(await archive.open(), {maxWait, verbose: flags.verbose, status}),
         writeFile: writeFileAtomic,
         fileExists,
-      })
+        onWrite:
+          status && weeks.length > 1 ? (week, at, count) => status(`Writing ${week.id} (${at}/${count})`) : undefined,
+      }).finally(() => status?.(''))
+      return this.present(outcomes, request.destination)
+    } catch (error) {
+      if (error instanceof BackfillInterruptedError) {
+        error.suggestions.push(`Resume with: ${resumeCommand(this.argv, error.resumeFrom, error.lastWeek)}`)
+      }
+
+      throw error
     } finally {
       archive.close()
     }
-  }
-
-  private async generate(
-    generateNotes: typeof import('../generate.js').generateNotes,
-    weeks: WeekRange[],
-    destination: NoteDestination,
-    flags: InferredFlags<typeof Generate.flags>,
-    sources: Sources,
-    status: ((line: string) => void) | undefined,
-    files: Pick<GenerateCollaborators, 'loadRenderer' | 'writeFile' | 'fileExists'>,
-  ): Promise<unknown> {
-    const progress = process.stderr.isTTY && weeks.length > 1
-    const outcomes = await generateNotes(
-      {
-        weeks,
-        destination,
-        athlete: sources.athlete,
-        units: flags.units as 'metric' | 'imperial' | undefined,
-        excludePrivate: flags['exclude-private'],
-        excludeSportTypes: flags['exclude-sport'],
-        force: flags.force,
-        json: this.jsonEnabled(),
-        generatedAt: new Date(),
-        argv: this.argv,
-        pictures: {
-          maps: flags.maps,
-          trimMetres: flags['map-trim'] ?? 200,
-          privateMaps: flags['private-maps'],
-        },
-      },
-      {
-        ...files,
-        strava: sources.strava,
-        activities: sources.activities,
-        details: sources.details,
-        onWrite: progress
-          ? (week, position, count) => status?.(`Writing ${week.id} (${position}/${count})`)
-          : undefined,
-      },
-    ).finally(() => status?.(''))
-
-    return this.present(outcomes, destination)
   }
 
   /** Strava through the login, the archive synced before it is read. */
   private async onlineSources(
     archive: ActivityArchive,
     o: {maxWait: number; verbose: boolean; status?: (line: string) => void},
-  ): Promise<Sources> {
+  ): Promise<NoteSources> {
     const [{ArchiveActivitySource, athleteIdOf}, {archivedDetails}] = await Promise.all([
       import('../archive/source.js'),
       import('../archive/details.js'),
@@ -263,8 +205,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         return found
       })())
     return {
-      athlete: session.profile.athlete,
-      strava: {getAthlete: getAthlete as never},
+      athlete: getAthlete,
       activities: new ArchiveActivitySource({
         archive,
         athleteId: async () => athleteIdOf(await getAthlete()),
@@ -275,7 +216,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
   }
 
   /** The archive alone: no network, no login, no keyring. Warns when the archive never covered the weeks. */
-  private async offlineSources(archive: ActivityArchive, weeks: WeekRange[]): Promise<Sources> {
+  private async offlineSources(archive: ActivityArchive, weeks: WeekRange[]): Promise<NoteSources> {
     const [{readConfig}, {ArchiveActivitySource, athleteIdOf, offlineAthlete}, {fetchWindow}, {archivedDetails}] =
       await Promise.all([
         import('oclif-plugin-oauth/config-file'),
@@ -293,7 +234,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }
 
     const details = archivedDetails({archive, athleteId})
-    return {athlete, strava: {getAthlete: async () => athlete as never}, activities, details}
+    return {athlete: async () => athlete, activities, details}
   }
 
   private present(outcomes: NoteOutcome[], destination: NoteDestination): unknown {
@@ -344,4 +285,63 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     timer.unref()
     tick()
   }
+}
+
+type GenerateFlags = InferredFlags<typeof Generate.flags>
+
+/** What the flags ask for, as the use case takes it. */
+function requestOf(flags: GenerateFlags, weeks: WeekRange[], json: boolean): GenerateWeeksRequest {
+  return {
+    weeks,
+    destination: destinationOf(flags),
+    units: flags.units as 'metric' | 'imperial' | undefined,
+    excludePrivate: flags['exclude-private'],
+    excludeSportTypes: flags['exclude-sport'],
+    force: flags.force,
+    json,
+    generatedAt: new Date(),
+    pictures: {maps: flags.maps, trimMetres: flags['map-trim'] ?? 200, privateMaps: flags['private-maps']},
+  }
+}
+
+function destinationOf(flags: GenerateFlags): NoteDestination {
+  if (flags['out-dir']) {
+    const filename = flags.filename ?? (flags.bundle ? '{{week.id}}/index.md' : '{{week.id}}.md')
+    return {kind: 'dir', dir: flags['out-dir'], filename, bundle: flags.bundle}
+  }
+
+  return flags.output && flags.output !== '-' ? {kind: 'file', path: flags.output} : {kind: 'print'}
+}
+
+/** The archive, opened when the sources are (after the template compiled) and closed whatever happens. */
+class ArchiveHandle {
+  private archive?: ActivityArchive
+
+  constructor(private readonly dataDir: string) {}
+
+  async open(): Promise<ActivityArchive> {
+    const {ActivityArchive} = await import('../archive/archive.js')
+    this.archive ??= ActivityArchive.open(ActivityArchive.pathIn(this.dataDir))
+    return this.archive
+  }
+
+  close(): void {
+    this.archive?.close()
+  }
+}
+
+const SHELL_SAFE = /^[\w@%+=:,./-]+$/
+
+/** The user's own command line with the range moved to start at `from`, so every other flag carries over. */
+export function resumeCommand(argv: string[], from: WeekRange, to: WeekRange): string {
+  const kept: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const range = /^--(?:from|to)(=|$)/.exec(argv[i])
+    if (!range) kept.push(argv[i])
+    // `--from 2024-W01` also drops its value; `--from=2024-W01` is one argument.
+    else if (range[1] === '') i++
+  }
+
+  const quote = (arg: string) => (SHELL_SAFE.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)
+  return ['weeknotes generate', ...kept.map(quote), '--from', from.id, '--to', to.id].join(' ')
 }

@@ -2,20 +2,22 @@ import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
+import {resumeCommand} from '../../src/commands/generate.js'
+import {detailsFromStrava} from '../../src/notes/details.js'
 import {
   BackfillInterruptedError,
-  generateNotes,
-  renderFilename,
-  resumeCommand,
+  generateWeeks,
   type GenerateCollaborators,
-  type GenerateNotesOptions,
-} from '../src/generate.js'
-import type {DigestContext} from '../src/notes/digest.js'
-import type {CostlyField} from '../src/notes/template-uses.js'
-import {fetchWindow, parseWeek, weeksInRange, type WeekRange} from '../src/notes/week.js'
-import {RateLimitError} from '../src/strava/errors.js'
-import type {ListActivitiesOptions} from '../src/strava/client.js'
-import type {SummaryActivity} from '../src/strava/types.js'
+  type GenerateWeeksRequest,
+  type NoteSources,
+} from '../../src/notes/generate-weeks.js'
+import {checkOneNotePerFile, renderFilename} from '../../src/notes/note-files.js'
+import type {DigestContext} from '../../src/notes/digest.js'
+import type {CostlyField} from '../../src/notes/template-uses.js'
+import {fetchWindow, parseWeek, weeksInRange, type WeekRange} from '../../src/notes/week.js'
+import {RateLimitError} from '../../src/strava/errors.js'
+import type {ListActivitiesOptions} from '../../src/strava/client.js'
+import type {SummaryActivity} from '../../src/strava/types.js'
 
 const today = new Date('2024-06-01T12:00:00Z')
 const athlete = {id: 1, firstname: 'Ada', lastname: 'Runner', measurement_preference: 'meters'}
@@ -43,16 +45,14 @@ const activities = [
   run('14', '2024-01-24T07:00:00'), // W04
 ]
 
-/** Fakes at the edges: files in a Map, Strava serving `activities` in pages of two, optionally failing after some. */
+/** Fakes at the edges: files in a Map, an activity source serving `activities` in pages of two, optionally failing after some. */
 function collaborators(options: {failAfterPages?: number; existing?: string[]} = {}) {
   const files = new Map<string, string>((options.existing ?? []).map((path) => [path, 'old']))
   const calls = {list: [] as ListActivitiesOptions[], athlete: 0, writes: [] as string[]}
-  const c: GenerateCollaborators = {
-    strava: {
-      async getAthlete() {
-        calls.athlete++
-        return athlete as never
-      },
+  const sources: NoteSources = {
+    async athlete() {
+      calls.athlete++
+      return athlete
     },
     activities: {
       async listActivities(o) {
@@ -75,6 +75,9 @@ function collaborators(options: {failAfterPages?: number; existing?: string[]} =
         return all
       },
     },
+  }
+  const c: GenerateCollaborators = {
+    openSources: async () => sources,
     loadRenderer: async () => (context: DigestContext) =>
       `# ${context.week.id}: ${context.activities.map((a) => a.id).join(',')}\n`,
     async writeFile(path, content, {force}) {
@@ -84,16 +87,15 @@ function collaborators(options: {failAfterPages?: number; existing?: string[]} =
     },
     fileExists: async (path) => files.has(path),
   }
-  return {c, files, calls}
+  return {c, sources, files, calls}
 }
 
 const generatedAt = new Date('2024-06-01T12:00:00Z')
 
 /** A backfill of `weeks` into out/{{week.id}}.md, as the command asks for one. */
-const backfill = (weeks: WeekRange[], more: Partial<GenerateNotesOptions> = {}): GenerateNotesOptions => ({
+const backfill = (weeks: WeekRange[], more: Partial<GenerateWeeksRequest> = {}): GenerateWeeksRequest => ({
   weeks,
   destination: {kind: 'dir', dir: 'out', filename: '{{week.id}}.md'},
-  athlete,
   force: false,
   generatedAt,
   ...more,
@@ -106,30 +108,31 @@ const stopped = (run: Promise<unknown>) =>
     (error: unknown) => error,
   )
 
-test('one week printed: one fetch over the padded window, no athlete call when the login has one', async () => {
+test('one week printed: one fetch over the padded window, the athlete asked once beside it', async () => {
   const {c, calls} = collaborators()
   const week = parseWeek('2024-W02', today)
-  const [note] = await generateNotes(
-    {weeks: [week], destination: {kind: 'print'}, athlete, force: false, generatedAt},
-    c,
-  )
+  const [note] = await generateWeeks({weeks: [week], destination: {kind: 'print'}, force: false, generatedAt}, c)
   assert.equal(note.markdown, '# 2024-W02: 12\n')
   assert.equal(calls.list.length, 1)
   assert.deepEqual({after: calls.list[0].after, before: calls.list[0].before}, fetchWindow(week, week))
-  assert.equal(calls.athlete, 0)
+  assert.equal(calls.athlete, 1)
   assert.equal(note.context?.units, 'metric')
 
-  const filtered = await generateNotes(
-    {weeks: [week], destination: {kind: 'print'}, athlete, excludeSportTypes: ['run'], force: false, generatedAt},
+  const filtered = await generateWeeks(
+    {weeks: [week], destination: {kind: 'print'}, excludeSportTypes: ['run'], force: false, generatedAt},
     c,
   )
   assert.equal(filtered[0].context?.totals.count, 0, '--exclude-sport reaches the digest')
 })
 
-test('without a saved athlete (CI mode) it asks Strava once; --json needs no template', async () => {
+test('--json prints the context: the template is compiled (bad input is still caught) but never rendered', async () => {
   const {c, calls} = collaborators()
-  c.loadRenderer = async () => assert.fail('no template for --json')
-  const [note] = await generateNotes(
+  let compiled = 0
+  c.loadRenderer = async () => {
+    compiled++
+    return () => assert.fail('--json renders no Markdown')
+  }
+  const [note] = await generateWeeks(
     {
       weeks: [parseWeek('2024-W01', today)],
       destination: {kind: 'print'},
@@ -140,6 +143,8 @@ test('without a saved athlete (CI mode) it asks Strava once; --json needs no tem
     },
     c,
   )
+  assert.equal(compiled, 1)
+  assert.equal(note.markdown, undefined)
   assert.equal(calls.athlete, 1)
   assert.equal(note.context?.units, 'imperial')
   assert.deepEqual(
@@ -148,15 +153,33 @@ test('without a saved athlete (CI mode) it asks Strava once; --json needs no tem
   )
 })
 
+test('a range of weeks needs --out-dir: refused before the template or any source is opened', async () => {
+  const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W02', today))
+  const {c} = collaborators()
+  let opened = 0
+  c.loadRenderer = async () => assert.fail('no template for a refused request')
+  c.openSources = async () => (opened++, assert.fail('no login for a refused request'))
+  for (const destination of [{kind: 'print'}, {kind: 'file', path: 'note.md'}] as const) {
+    await assert.rejects(
+      generateWeeks({weeks, destination, force: false, generatedAt}, c),
+      (error: Error & {exitCode?: number}) =>
+        error.exitCode === 2 && error.message === 'A range of weeks writes one note per week: add --out-dir DIR.',
+    )
+  }
+
+  assert.equal(opened, 0)
+  assert.doesNotThrow(() => checkOneNotePerFile(weeks, {kind: 'dir', dir: 'd', filename: '{{week.id}}.md'}))
+  assert.doesNotThrow(() => checkOneNotePerFile(weeks.slice(0, 1), {kind: 'print'}))
+})
+
 test('a range writes one note per week from a single fetch, skipping existing files unless --force', async () => {
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
   const existing = join('out', '2024-W03.md')
   const {c, files, calls} = collaborators({existing: [existing]})
-  const outcomes = await generateNotes(
+  const outcomes = await generateWeeks(
     {
       weeks,
       destination: {kind: 'dir', dir: 'out', filename: '{{week.year}}-W{{week.number}}.md'},
-      athlete,
       force: false,
       generatedAt,
     },
@@ -173,7 +196,7 @@ test('a range writes one note per week from a single fetch, skipping existing fi
   assert.equal(outcomes.length, 5)
 
   const again = collaborators({existing: weeks.map((w) => join('out', `${w.id}.md`)).slice(0, 2)})
-  const second = await generateNotes(backfill(weeks), again.c)
+  const second = await generateWeeks(backfill(weeks), again.c)
   assert.deepEqual(
     second.filter((n) => n.status === 'skipped').map((n) => n.week),
     ['2024-W01', '2024-W02'],
@@ -186,14 +209,14 @@ test('a range writes one note per week from a single fetch, skipping existing fi
   )
 
   const forced = collaborators({existing: [join('out', '2024-W01.md')]})
-  await generateNotes(backfill(weeks, {force: true}), forced.c)
+  await generateWeeks(backfill(weeks, {force: true}), forced.c)
   assert.equal(forced.files.get(join('out', '2024-W01.md')), '# 2024-W01: 11\n')
 })
 
 test('nothing to write means no API call at all', async () => {
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W02', today))
   const {c, calls} = collaborators({existing: [join('d', '2024-W01.md'), join('d', '2024-W02.md')]})
-  const outcomes = await generateNotes(
+  const outcomes = await generateWeeks(
     {weeks, destination: {kind: 'dir', dir: 'd', filename: '{{week.id}}.md'}, force: false, generatedAt},
     c,
   )
@@ -208,19 +231,19 @@ test('a rate limit mid-backfill keeps the weeks the pages fully covered and name
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W05', today))
   const {c, files} = collaborators({failAfterPages: 1})
   const argv = ['--from=2024-W01', '--to', '2024-W05', '--out-dir', 'out', '--filename', '{{week.id}}.md']
-  const error = await stopped(generateNotes(backfill(weeks, {argv}), c))
+  const error = await stopped(generateWeeks(backfill(weeks), c))
   assert.ok(error instanceof BackfillInterruptedError)
   assert.equal(error.exitCode, 4)
   // Page 1 held W01 and W02; the last start (W02 Wednesday) proves W01 complete, not W02.
   assert.deepEqual([...files.keys()], [join('out', '2024-W01.md')])
   assert.equal(error.resumeFrom.id, '2024-W02')
+  assert.equal(error.lastWeek.id, '2024-W05')
   assert.match(error.message, /^Rate limit\. 1 note was written up to 2024-W01; resume with --from 2024-W02\.$/)
-  // The resume command repeats the user's other flags (here --filename), so it writes where the run did.
-  assert.ok(
-    error.suggestions?.includes(
-      "Resume with: weeknotes generate --out-dir out --filename '{{week.id}}.md' --from 2024-W02 --to 2024-W05",
-    ),
-    error.suggestions?.join('\n'),
+  // The command adds the resume command: it repeats the user's other flags (here --filename), so it writes
+  // where the run did.
+  assert.equal(
+    resumeCommand(argv, error.resumeFrom, error.lastWeek),
+    "weeknotes generate --out-dir out --filename '{{week.id}}.md' --from 2024-W02 --to 2024-W05",
   )
 })
 
@@ -232,7 +255,7 @@ test('a write failing mid-backfill (disk full) keeps the notes before it and res
     if (path.endsWith('2024-W03.md')) throw Object.assign(new Error('The disk is full.'), {code: 'ENOSPC'})
     return write(path, content, options)
   }
-  const error = await stopped(generateNotes(backfill(weeks), c))
+  const error = await stopped(generateWeeks(backfill(weeks), c))
   assert.ok(error instanceof BackfillInterruptedError)
   // A full disk is the machine's problem, not a bug: the local I/O code and a sentence saying what to do.
   assert.equal(error.exitCode, 6)
@@ -256,17 +279,14 @@ test('refuses an existing --output before spending any API call; bad --filename 
   const {c, calls} = collaborators({existing: ['note.md']})
   const week = parseWeek('2024-W01', today)
   await assert.rejects(
-    generateNotes({weeks: [week], destination: {kind: 'file', path: 'note.md'}, athlete, force: false, generatedAt}, c),
+    generateWeeks({weeks: [week], destination: {kind: 'file', path: 'note.md'}, force: false, generatedAt}, c),
     (error: Error & {exitCode?: number}) => error.exitCode === 2 && /note\.md already exists/.test(error.message),
   )
   assert.equal(calls.list.length, 0)
 
   const weeks = weeksInRange(week, parseWeek('2024-W02', today))
   await assert.rejects(
-    generateNotes(
-      {weeks, destination: {kind: 'dir', dir: 'd', filename: 'note.md'}, athlete, force: false, generatedAt},
-      c,
-    ),
+    generateWeeks({weeks, destination: {kind: 'dir', dir: 'd', filename: 'note.md'}, force: false, generatedAt}, c),
     (error: Error & {exitCode?: number}) => error.exitCode === 2 && /same file name/.test(error.message),
   )
   assert.throws(() => renderFilename('{{week.nope}}.md', {week}), /not a value/)
@@ -275,13 +295,13 @@ test('refuses an existing --output before spending any API call; bad --filename 
 
 test('a backfill stopped after a page served out of order writes no week: none is proven complete', async () => {
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W04', today))
-  const {c, files} = collaborators()
-  c.activities.listActivities = async (o) => {
+  const {c, sources, files} = collaborators()
+  sources.activities.listActivities = async (o) => {
     // Newest first, as a server ignoring `after`'s oldest-first order answers; then the run stops.
     o.onPage?.(1, 2, [activities[2], activities[0]])
     throw new RateLimitError('Rate limit.', 'daily', new Date('2024-06-02T00:00:00Z'))
   }
-  const error = await stopped(generateNotes(backfill(weeks), c))
+  const error = await stopped(generateWeeks(backfill(weeks), c))
   assert.ok(error instanceof BackfillInterruptedError)
   assert.deepEqual([...files.keys()], [], 'W02 would be an empty note though its activity may be on page 2')
   assert.equal(error.resumeFrom.id, '2024-W01')
@@ -324,44 +344,48 @@ const rendererUsing = (uses: CostlyField[], render = (context: DigestContext) =>
   Object.assign(render, {uses})
 
 test('details are read only when the template uses them, once per activity the note shows', async () => {
-  const {c} = collaborators()
+  const {c, sources} = collaborators()
   const detailCalls: string[] = []
-  c.strava.getActivity = async (id) => {
-    detailCalls.push(id)
-    if (id === '13') throw Object.assign(new Error('Record Not Found'), {status: 404})
-    return {...activities.find((a) => a.id_str === id)!, description: `About ${id}.`}
-  }
+  sources.details = detailsFromStrava({
+    async getActivity(id) {
+      detailCalls.push(id)
+      if (id === '13') throw Object.assign(new Error('Record Not Found'), {status: 404})
+      return {...activities.find((a) => a.id_str === id)!, description: `About ${id}.`}
+    },
+  })
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W03', today))
   const print = (week: WeekRange) => ({
     weeks: [week],
     destination: {kind: 'print'} as const,
-    athlete,
     force: false,
     generatedAt,
   })
 
   c.loadRenderer = async () => rendererUsing([])
-  await generateNotes(print(weeks[0]), c)
+  await generateWeeks(print(weeks[0]), c)
   assert.deepEqual(detailCalls, [], 'a template without description, photoUrl or privateNote costs no detail call')
 
   c.loadRenderer = async () => rendererUsing(['description'])
-  const [note] = await generateNotes(print(weeks[1]), c)
+  const [note] = await generateWeeks(print(weeks[1]), c)
   assert.deepEqual(detailCalls, ['12'])
   assert.equal(note.context?.activities[0].description, 'About 12.')
 
   // An activity deleted since it was listed (404) is shown without details; the note is still written.
-  const [gone] = await generateNotes(print(weeks[2]), c)
+  const [gone] = await generateWeeks(print(weeks[2]), c)
   assert.deepEqual(detailCalls, ['12', '13'])
   assert.equal('description' in gone.context!.activities[0], false)
 
   detailCalls.length = 0
-  await generateNotes(backfill(weeks, {force: true}), c)
+  await generateWeeks(backfill(weeks, {force: true}), c)
   assert.deepEqual(detailCalls, ['11', '12', '13'], 'a backfill: one call per activity, in order')
 
   detailCalls.length = 0
-  await generateNotes(print(weeks[0]), {
+  await generateWeeks(print(weeks[0]), {
     ...c,
-    details: async (shown) => new Map(shown.map((a) => [a.id_str!, {...a, description: 'Kept.'}])),
+    openSources: async () => ({
+      ...sources,
+      details: async (shown) => new Map(shown.map((a) => [a.id_str!, {...a, description: 'Kept.'}])),
+    }),
   })
   assert.deepEqual(detailCalls, [], 'a detail source of its own (the archive) replaces the requests')
 })
@@ -370,10 +394,7 @@ test('comparisons widen the one fetch back four weeks, or to 1 January when that
   const {c, calls} = collaborators()
   const week = parseWeek('2024-W04', today)
   c.loadRenderer = async () => rendererUsing(['previousWeek'])
-  const [note] = await generateNotes(
-    {weeks: [week], destination: {kind: 'print'}, athlete, force: false, generatedAt},
-    c,
-  )
+  const [note] = await generateWeeks({weeks: [week], destination: {kind: 'print'}, force: false, generatedAt}, c)
   assert.equal(calls.list.length, 1)
   // Four weeks before 22 January is 25 December, earlier than 1 January.
   assert.equal(calls.list[0].after, fetchWindow({...week, start: '2023-12-25'}, week).after)
@@ -387,9 +408,9 @@ test('comparisons widen the one fetch back four weeks, or to 1 January when that
 })
 
 test('--bundle writes WEEK/index.md with its pictures beside it, pictures first, only when the template shows them', async () => {
-  const {c, files, calls} = collaborators()
+  const {c, sources, files, calls} = collaborators()
   const routed = {...activities[1], map: {summary_polyline: '_p~iF~ps|U_ulLnnqC_mqNvxq`@'}}
-  c.activities.listActivities = async () => [routed]
+  sources.activities.listActivities = async () => [routed]
   c.loadRenderer = async () =>
     rendererUsing(
       ['chartImage', 'routeImage'],
@@ -398,7 +419,7 @@ test('--bundle writes WEEK/index.md with its pictures beside it, pictures first,
   const week = parseWeek('2024-W02', today)
   const bundle = {kind: 'dir', dir: 'out', filename: '{{week.id}}/index.md', bundle: true} as const
   const pictures = {maps: true, trimMetres: 200, privateMaps: false}
-  await generateNotes({...backfill([week]), destination: bundle, pictures}, c)
+  await generateWeeks({...backfill([week]), destination: bundle, pictures}, c)
   assert.deepEqual(calls.writes, [
     join('out', '2024-W02', 'chart.svg'),
     join('out', '2024-W02', 'route-12.svg'),
@@ -407,16 +428,16 @@ test('--bundle writes WEEK/index.md with its pictures beside it, pictures first,
   assert.equal(files.get(join('out', '2024-W02', 'index.md')), 'chart.svg route-12.svg\n')
 
   calls.writes.length = 0
-  await generateNotes({...backfill([week]), destination: bundle, pictures: {...pictures, maps: false}, force: true}, c)
+  await generateWeeks({...backfill([week]), destination: bundle, pictures: {...pictures, maps: false}, force: true}, c)
   assert.deepEqual(calls.writes, [join('out', '2024-W02', 'chart.svg'), join('out', '2024-W02', 'index.md')])
 
   calls.writes.length = 0
   c.loadRenderer = async () => rendererUsing([])
-  await generateNotes({...backfill([week]), destination: bundle, pictures, force: true}, c)
+  await generateWeeks({...backfill([week]), destination: bundle, pictures, force: true}, c)
   assert.deepEqual(calls.writes, [join('out', '2024-W02', 'index.md')], 'no picture the template does not show')
 
   await assert.rejects(
-    generateNotes(
+    generateWeeks(
       {...backfill([week, parseWeek('2024-W03', today)]), destination: {...bundle, filename: '{{week.id}}.md'}},
       c,
     ),
