@@ -330,9 +330,11 @@ function withUnits(formatter: (value: unknown, options?: HelperOptions) => strin
   }
 }
 
-export function registerHelpers(handlebars: Handlebars): void {
-  const safe = (text: string) => new handlebars.SafeString(text)
-  const helpers: Record<string, (...args: unknown[]) => unknown> = {
+type Helper = (...args: unknown[]) => unknown
+
+/** Numbers, dates and text as a note shows them: units, Markdown and YAML escaping. */
+function formattingHelpers(safe: (text: string) => unknown): Record<string, Helper> {
+  return {
     distance: withUnits(formatDistance),
     duration: (seconds) => formatDuration(seconds),
     pace: withUnits(formatPace),
@@ -356,6 +358,17 @@ export function registerHelpers(handlebars: Handlebars): void {
     percentChange: (current, previous) => percentChange(current, previous),
     // Not `url`: a helper would hide the activities' own `url` field from `{{url}}`.
     href: (value) => safe(markdownUrl(value)),
+    /** {{plural count "activity" "activities"}} -> the word only; the plural defaults to singular + 's'. */
+    plural: (...args) => {
+      const [count, singular, plural] = valuesOf(args)
+      return toNumber(count) === 1 ? singular : (plural ?? `${String(singular)}s`)
+    },
+  }
+}
+
+/** Comparisons, logic and arithmetic for `{{#if}}` and sub-expressions. */
+function logicHelpers(): Record<string, Helper> {
+  return {
     eq: (a, b) => a === b,
     ne: (a, b) => a !== b,
     gt: (a, b) => toNumber(a) > toNumber(b),
@@ -374,11 +387,12 @@ export function registerHelpers(handlebars: Handlebars): void {
       const factor = 10 ** (decimals === undefined ? 0 : toNumber(decimals))
       return Math.round(toNumber(value) * factor) / factor
     },
-    /** {{plural count "activity" "activities"}} -> the word only; the plural defaults to singular + 's'. */
-    plural: (...args) => {
-      const [count, singular, plural] = valuesOf(args)
-      return toNumber(count) === 1 ? singular : (plural ?? `${String(singular)}s`)
-    },
+  }
+}
+
+/** Lists: filtering by a field, joining. */
+function listHelpers(): Record<string, Helper> {
+  return {
     /** {{#each (where activities "race")}}: the items whose field is set (true, non-zero, non-empty). */
     where: (list, field) =>
       Array.isArray(list) && typeof field === 'string'
@@ -393,5 +407,10 @@ export function registerHelpers(handlebars: Handlebars): void {
       return Array.isArray(list) ? list.join(glue) : ''
     },
   }
+}
+
+export function registerHelpers(handlebars: Handlebars): void {
+  const safe = (text: string) => new handlebars.SafeString(text)
+  const helpers = {...formattingHelpers(safe), ...logicHelpers(), ...listHelpers()}
   for (const [name, helper] of Object.entries(helpers)) handlebars.registerHelper(name, helper)
 }

@@ -127,6 +127,15 @@ function describeNetworkError(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
 }
 
+/** One GET in progress: the token it sends, whether that was renewed after a 401, failures so far. */
+interface RequestState {
+  path: string
+  pathWithQuery: string
+  token: string
+  renewed: boolean
+  failures: number
+}
+
 export class StravaClient {
   private readonly apiBase: ApiBaseSource
   private readonly tokens: AccessTokenSource
@@ -264,48 +273,18 @@ export class StravaClient {
       Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
     ).toString()
     const pathWithQuery = search ? `${path}?${search}` : path
-    let token = await this.tokens.accessToken()
-    let renewed = false
-    let failures = 0
+    const request: RequestState = {
+      path,
+      pathWithQuery,
+      token: await this.tokens.accessToken(),
+      renewed: false,
+      failures: 0,
+    }
 
     for (;;) {
-      let response: HttpAnswer
-      try {
-        response = await httpGet(
-          this.apiBase.url + pathWithQuery,
-          {Authorization: `Bearer ${token}`, Accept: 'application/json'},
-          AbortSignal.timeout(this.timeoutMs),
-          MAX_BODY_BYTES,
-        )
-      } catch (error) {
-        const problem = describeNetworkError(error)
-        this.log?.(`GET ${pathWithQuery} failed: ${problem}`)
-        const failed = new URL(this.apiBase.url).host
-        // Strava's old or new API host does not connect: the other one, at once (see api-base.ts).
-        if (this.apiBase.failover(error)) {
-          this.log?.(`${failed} did not connect; trying ${new URL(this.apiBase.url).host}`)
-          continue
-        }
-
-        if (error instanceof ResponseTooLargeError) {
-          throw new StravaUnavailableError(
-            `Strava's answer to GET ${path} was larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any real answer, so it was not read. Try again later; if STRAVA_API_URL is set, check that it points to Strava's API.`,
-            failures + 1,
-          )
-        }
-
-        if (isTlsError(error)) {
-          throw new StravaUnavailableError(
-            `The secure connection to ${failed} failed (${problem}). Check the machine's clock and any proxy, and STRAVA_API_URL if set.`,
-            failures + 1,
-          )
-        }
-
-        if (!isNetworkError(error)) throw error
-        failures = await this.backOff(failures, problem)
-        continue
-      }
-
+      const response = await this.send(request)
+      // A network failure worth another try: on the other API host, or after a back-off.
+      if (!response) continue
       this.apiBase.answered()
       const limits = parseRateLimits(response.headers)
       const usage = describeUsage(limits)
@@ -315,48 +294,98 @@ export class StravaClient {
         try {
           return parseStravaJson(response.body)
         } catch {
-          failures = await this.backOff(failures, 'an incomplete or invalid JSON answer')
+          request.failures = await this.backOff(request.failures, 'an incomplete or invalid JSON answer')
           continue
         }
       }
 
       if (response.status >= 500) {
-        failures = await this.backOff(failures, printable(`${response.status} ${response.statusText}`.trim(), 80))
+        const problem = printable(`${response.status} ${response.statusText}`.trim(), 80)
+        request.failures = await this.backOff(request.failures, problem)
         continue
       }
 
       const fault = faultOf(response.body)
       if (response.status === 401) {
-        if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
-          throw new StravaAuthError(
-            "The saved Strava login does not allow reading activities (scope activity:read is missing). Run `weeknotes auth` again and allow access to your activities on Strava's consent page.",
-          )
-        }
-
-        if (renewed) throw new StravaAuthError('Strava rejected the saved login; run `weeknotes auth` again.')
-        renewed = true
-        token = await this.tokens.renewAfterRejection(token)
+        await this.renewAfterRejection(request, fault)
         continue
       }
 
       if (response.status === 429) {
         await this.waitForRateLimit(limits)
         // The wait may have outlived the token; the source renews it ahead of expiry.
-        token = await this.tokens.accessToken()
+        request.token = await this.tokens.accessToken()
         continue
       }
 
-      // A server or proxy may echo the request: its words are shown without the token and without control characters.
-      const detail = printable(redactSecrets(fault?.message || response.statusText, [token]))
-      if (response.status === 403) throw this.forbidden(fault, detail)
-      throw new StravaRequestError(
-        `Strava refused GET ${path} (${response.status}${detail ? ` ${detail}` : ''}).`,
-        response.status,
-        [
-          `Check STRAVA_API_URL if you set it (in use: ${withoutCredentials(this.apiBase.url)}); otherwise please report this as a weeknotes bug.`,
-        ],
+      throw this.refused(request, response, fault)
+    }
+  }
+
+  /** One GET; undefined after a network failure worth another try (the other API host, or after a back-off). */
+  private async send(request: RequestState): Promise<HttpAnswer | undefined> {
+    try {
+      return await httpGet(
+        this.apiBase.url + request.pathWithQuery,
+        {Authorization: `Bearer ${request.token}`, Accept: 'application/json'},
+        AbortSignal.timeout(this.timeoutMs),
+        MAX_BODY_BYTES,
+      )
+    } catch (error) {
+      const problem = describeNetworkError(error)
+      this.log?.(`GET ${request.pathWithQuery} failed: ${problem}`)
+      const failed = new URL(this.apiBase.url).host
+      // Strava's old or new API host does not connect: the other one, at once (see api-base.ts).
+      if (this.apiBase.failover(error)) {
+        this.log?.(`${failed} did not connect; trying ${new URL(this.apiBase.url).host}`)
+        return undefined
+      }
+
+      if (error instanceof ResponseTooLargeError) {
+        throw new StravaUnavailableError(
+          `Strava's answer to GET ${request.path} was larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any real answer, so it was not read. Try again later; if STRAVA_API_URL is set, check that it points to Strava's API.`,
+          request.failures + 1,
+        )
+      }
+
+      if (isTlsError(error)) {
+        throw new StravaUnavailableError(
+          `The secure connection to ${failed} failed (${problem}). Check the machine's clock and any proxy, and STRAVA_API_URL if set.`,
+          request.failures + 1,
+        )
+      }
+
+      if (!isNetworkError(error)) throw error
+      request.failures = await this.backOff(request.failures, problem)
+      return undefined
+    }
+  }
+
+  /** A 401: a missing scope is the user's to fix; otherwise the token is renewed once, then the login is given up. */
+  private async renewAfterRejection(request: RequestState, fault: Fault | undefined): Promise<void> {
+    if (hasFaultError(fault, (e) => (e.field ?? '').endsWith('_permission'))) {
+      throw new StravaAuthError(
+        "The saved Strava login does not allow reading activities (scope activity:read is missing). Run `weeknotes auth` again and allow access to your activities on Strava's consent page.",
       )
     }
+
+    if (request.renewed) throw new StravaAuthError('Strava rejected the saved login; run `weeknotes auth` again.')
+    request.renewed = true
+    request.token = await this.tokens.renewAfterRejection(request.token)
+  }
+
+  /** Any other refusal, as the error to stop with. */
+  private refused(request: RequestState, response: HttpAnswer, fault: Fault | undefined): Error {
+    // A server or proxy may echo the request: its words are shown without the token and without control characters.
+    const detail = printable(redactSecrets(fault?.message || response.statusText, [request.token]))
+    if (response.status === 403) return this.forbidden(fault, detail)
+    return new StravaRequestError(
+      `Strava refused GET ${request.path} (${response.status}${detail ? ` ${detail}` : ''}).`,
+      response.status,
+      [
+        `Check STRAVA_API_URL if you set it (in use: ${withoutCredentials(this.apiBase.url)}); otherwise please report this as a weeknotes bug.`,
+      ],
+    )
   }
 
   /** Sleeps 1 s, 2 s, 4 s... (plus up to 25% jitter) after each failure; past the retries, gives up. */
