@@ -72,10 +72,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
     archive: ActivityArchive,
     o: {full: boolean; maxWait: number; verbose: boolean},
   ): Promise<SyncResult & {held: number}> {
-    const [{syncActivities}, {athleteIdOf}] = await Promise.all([
-      import('../archive/sync.js'),
-      import('../archive/source.js'),
-    ])
+    const {syncAthlete} = await import('../archive/athlete-sync.js')
     const {session, strava} = await this.connectToStrava({
       maxWait: o.maxWait,
       verbose: o.verbose,
@@ -84,42 +81,26 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
           `Strava's 15-minute rate limit is reached; waiting until ${until.toISOString().slice(11, 19)} UTC.`,
         ),
     })
-    const athlete = session.profile.athlete ?? ((await strava.getAthlete()) as unknown as Record<string, unknown>)
-    archive.saveAthlete(athlete)
-    const athleteId = athleteIdOf(athlete)
     const tty = process.stderr.isTTY
-    const result = await syncActivities(archive, strava, {
-      athleteId,
+    const result = await syncAthlete(archive, strava, {
+      athlete: session.profile.athlete,
       full: o.full,
       onPage: tty ? (progress) => process.stderr.write(`\r\u001B[K${describeProgress(progress)}`) : undefined,
     }).finally(() => tty && process.stderr.write('\r\u001B[K'))
-    const held = archive.summary(athleteId).count
-    if (!this.jsonEnabled()) this.logToStderr(describeResult(result, held))
-    return {...result, held}
+    if (!this.jsonEnabled()) this.logToStderr(describeResult(result, result.held))
+    return result
   }
 
   private async status(archive: ActivityArchive): Promise<unknown> {
-    const [{readConfig}, {athleteIdOf}] = await Promise.all([
+    const [{readConfig}, {archiveStatus}] = await Promise.all([
       import('oclif-plugin-oauth/config-file'),
-      import('../archive/source.js'),
+      import('../archive/athlete-sync.js'),
     ])
-    const saved = (await readConfig(this.config.configDir)).session?.athlete
-    const athleteIds = saved ? [athleteIdOf(saved)] : archive.athleteIds()
-    const athletes = athleteIds.map((id) => {
-      const {path: _path, bytes: _bytes, ...held} = archive.summary(id)
-      const state = archive.syncState(id)
-      return {
-        athleteId: id,
-        ...held,
-        historyComplete: state.historyComplete,
-        lastSyncAt: state.lastSyncAt === undefined ? undefined : new Date(state.lastSyncAt).toISOString(),
-      }
-    })
-    const {path, bytes} = archive.summary()
+    const status = archiveStatus(archive, (await readConfig(this.config.configDir)).session?.athlete)
     if (!this.jsonEnabled()) {
-      this.log(`Archive: ${path} (${(bytes / 1024 / 1024).toFixed(1)} MiB)`)
-      if (athletes.length === 0) this.log('Nothing synced yet: run `weeknotes sync`.')
-      for (const a of athletes) {
+      this.log(`Archive: ${status.path} (${(status.bytes / 1024 / 1024).toFixed(1)} MiB)`)
+      if (status.athletes.length === 0) this.log('Nothing synced yet: run `weeknotes sync`.')
+      for (const a of status.athletes) {
         const range = a.count > 0 ? `${a.first!.slice(0, 10)} to ${a.last!.slice(0, 10)}` : 'nothing held'
         this.log(`Athlete ${a.athleteId}: ${a.count} activities, ${range}`)
         this.log(`  Last sync: ${a.lastSyncAt ?? 'never'}${a.historyComplete ? '' : ' (first sync not finished)'}`)
@@ -127,7 +108,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
       }
     }
 
-    return {path, bytes, athletes}
+    return status
   }
 }
 
