@@ -1,5 +1,7 @@
 // Errors of the local archive, with the exit codes of the README's contract.
 
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
 import {LOCAL_IO_EXIT} from '../local-io.js'
 
 /** Exit code for local files that cannot be used: a damaged archive, a full disk, no permission. */
@@ -8,24 +10,25 @@ export const LOCAL_FILE_EXIT_CODE = LOCAL_IO_EXIT
 const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`
 
 /** The archive file is not a database or is damaged. Never deleted here: the user moves it aside. */
-export class ArchiveDamagedError extends Error {
+export class ArchiveDamagedError extends ExitCodeError {
   readonly exitCode = LOCAL_FILE_EXIT_CODE
-  readonly suggestions: string[]
+  /** Always set: what to do next. */
+  declare suggestions: string[]
 
   constructor(
     readonly path: string,
     detail: string,
   ) {
-    super(`The activity archive ${path} is damaged (${detail}); weeknotes left it as it is.`)
-    this.name = 'ArchiveDamagedError'
-    this.suggestions = [
-      `Move it aside and rebuild it from Strava: mv ${quote(path)} ${quote(`${path}.damaged`)} && weeknotes sync`,
-    ]
+    super(`The activity archive ${path} is damaged (${detail}); weeknotes left it as it is.`, {
+      suggestions: [
+        `Move it aside and rebuild it from Strava: mv ${quote(path)} ${quote(`${path}.damaged`)} && weeknotes sync`,
+      ],
+    })
   }
 }
 
 /** The archive's file or directory cannot be read or written (permission, read-only or full disk). */
-export class ArchiveFileError extends Error {
+export class ArchiveFileError extends ExitCodeError {
   readonly exitCode = LOCAL_FILE_EXIT_CODE
 
   constructor(
@@ -35,12 +38,11 @@ export class ArchiveFileError extends Error {
     super(
       `The activity archive ${path} cannot be used (${detail}). Check the disk space and the permissions of its directory.`,
     )
-    this.name = 'ArchiveFileError'
   }
 }
 
 /** The file was written by a newer weeknotes whose schema this one does not know. */
-export class ArchiveTooNewError extends Error {
+export class ArchiveTooNewError extends ExitCodeError {
   readonly exitCode = LOCAL_FILE_EXIT_CODE
 
   constructor(
@@ -51,7 +53,6 @@ export class ArchiveTooNewError extends Error {
     super(
       `The activity archive ${path} has schema version ${version}, newer than this weeknotes knows (${known}). Update weeknotes, or point WEEKNOTES_DATA_DIR at another directory.`,
     )
-    this.name = 'ArchiveTooNewError'
   }
 }
 

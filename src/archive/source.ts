@@ -1,5 +1,7 @@
 // The archive as the notes' activity source: before reading a window, it syncs what the archive does not
 // hold for good, then answers from the file. Offline (no lister) it only reads.
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
 import type {ListActivitiesOptions} from '../strava/client.js'
 import type {SummaryActivity} from '../strava/types.js'
 import type {ActivityArchive} from './archive.js'
@@ -80,9 +82,16 @@ export class ArchiveActivitySource {
 export const athleteIdOf = (athlete: Record<string, unknown>) => String(athlete.id_str ?? athlete.id)
 
 /** Thrown when --offline finds nothing to render from. */
-export class NothingArchivedError extends Error {
+export class NothingArchivedError extends ExitCodeError {
   readonly exitCode = 2
-  readonly suggestions = ['Run `weeknotes sync` once (it needs a login), then --offline works without one.']
+  /** Always set: what to do next. */
+  declare suggestions: string[]
+
+  constructor(message: string) {
+    super(message, {
+      suggestions: ['Run `weeknotes sync` once (it needs a login), then --offline works without one.'],
+    })
+  }
 }
 
 /**

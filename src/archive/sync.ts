@@ -3,6 +3,8 @@
 // where it stopped. Later syncs list only from the latest start held minus a recent window (edits,
 // late uploads and deletions show up there); `full` lists everything. A listing that completes removes,
 // inside its window, what Strava no longer returned.
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
 import type {ActivityPage} from '../strava/client.js'
 import {StravaError} from '../strava/errors.js'
 import type {SummaryActivity} from '../strava/types.js'
@@ -50,19 +52,18 @@ export interface SyncOptions {
 }
 
 /** A sync stopped by a rate limit or an outage: what it stored stays, the next run continues. */
-export class SyncInterruptedError extends Error {
+export class SyncInterruptedError extends ExitCodeError {
   readonly exitCode: number
-  readonly suggestions?: string[]
 
   constructor(
     readonly reason: Error & {exitCode?: number; suggestions?: string[]},
     readonly progress: SyncProgress,
   ) {
     const kept = `${progress.listed} ${progress.listed === 1 ? 'activity' : 'activities'} listed before it stopped ${progress.listed === 1 ? 'is' : 'are'} kept in the archive`
-    super(`${reason.message} The ${kept}; \`weeknotes sync\` continues from there.`)
-    this.name = 'SyncInterruptedError'
+    super(`${reason.message} The ${kept}; \`weeknotes sync\` continues from there.`, {
+      suggestions: reason.suggestions,
+    })
     this.exitCode = reason.exitCode ?? 1
-    this.suggestions = reason.suggestions
   }
 }
 

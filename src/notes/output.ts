@@ -4,13 +4,17 @@ import {chmod, link, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
 import {constants} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 
-export class OutputExistsError extends Error {
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
+export class OutputExistsError extends ExitCodeError {
   readonly exitCode = 2
-  readonly suggestions = ['Pass --force to overwrite it, or choose another --output / --out-dir.']
+  /** Always set: what to do next. */
+  declare suggestions: string[]
 
   constructor(readonly path: string) {
-    super(`${path} already exists and was left untouched.`)
-    this.name = 'OutputExistsError'
+    super(`${path} already exists and was left untouched.`, {
+      suggestions: ['Pass --force to overwrite it, or choose another --output / --out-dir.'],
+    })
   }
 }
 
@@ -18,16 +22,16 @@ export class OutputExistsError extends Error {
  * A path weeknotes will not write to (exit 2). Only regular files are replaced: not a device (`/dev/null`
  * as root), a FIFO, a directory or a symbolic link; and --out-dir must be a directory.
  */
-export class OutputPathError extends Error {
+export class OutputPathError extends ExitCodeError {
   readonly exitCode = 2
-  readonly suggestions = ['Choose another --output or --out-dir (`--output -` writes to stdout).']
+  /** Always set: what to do next. */
+  declare suggestions: string[]
 
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(message)
-    this.name = 'OutputPathError'
+    super(message, {suggestions: ['Choose another --output or --out-dir (`--output -` writes to stdout).']})
   }
 }
 

@@ -7,6 +7,7 @@ import {fileURLToPath} from 'node:url'
 import type HandlebarsRuntime from 'handlebars'
 // The runtime alone (the bundle carries it): a cached template needs nothing more, and the compiler loads only on a miss.
 import handlebarsRuntime from 'handlebars/runtime'
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
 import type {DigestContext} from './digest.js'
 import {registerHelpers} from './helpers.js'
 import {templateUses, type CostlyField} from './template-uses.js'
@@ -16,14 +17,11 @@ const require = createRequire(import.meta.url)
 /** Resolved from this module so it works from src/notes (tsx) and the bundle (which keeps each module's place) alike. */
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/weeknotes.md.hbs', import.meta.url))
 
-export class TemplateError extends Error {
+export class TemplateError extends ExitCodeError {
   readonly exitCode = 2
-  readonly suggestions?: string[]
 
   constructor(message: string, suggestions?: string[]) {
-    super(message)
-    this.name = 'TemplateError'
-    this.suggestions = suggestions
+    super(message, {suggestions})
   }
 }
 

@@ -1,5 +1,6 @@
 // ISO 8601 weeks as plain calendar arithmetic on UTC dates: a week is a run of seven calendar days,
 // so nothing here depends on the machine's time zone except reading "today" for `last` and `this`.
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
 
 export interface WeekRange {
   /** '2024-W10' */
@@ -21,13 +22,13 @@ export const ACCEPTED_WEEK_FORMS = [
   '2024-03-06 (the week containing that date)',
 ]
 
-export class WeekInputError extends Error {
+export class WeekInputError extends ExitCodeError {
   readonly exitCode = 2
-  readonly suggestions = [`Use one of: ${ACCEPTED_WEEK_FORMS.join('; ')}.`]
+  /** Always set: what to do next. */
+  declare suggestions: string[]
 
   constructor(message: string) {
-    super(message)
-    this.name = 'WeekInputError'
+    super(message, {suggestions: [`Use one of: ${ACCEPTED_WEEK_FORMS.join('; ')}.`]})
   }
 }
 

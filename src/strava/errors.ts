@@ -1,14 +1,10 @@
 // Errors of the Strava client. Each carries the exit code from the README's contract, so the command
 // only has to print the sentence: 3 login or app problem, 4 rate limit, 5 Strava unreachable.
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
 
-export abstract class StravaError extends Error {
-  abstract readonly exitCode: number
-  suggestions?: string[]
-
+export abstract class StravaError extends ExitCodeError {
   constructor(message: string, suggestions?: string[]) {
-    super(message)
-    this.name = new.target.name
-    this.suggestions = suggestions
+    super(message, {suggestions})
   }
 }
 

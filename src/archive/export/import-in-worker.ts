@@ -5,6 +5,8 @@
 // generation's cap is generous: it is there for a pathological file, not for normal work.
 import {Worker} from 'node:worker_threads'
 
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
 import type {ImportResult} from './import.js'
 import type {ExportProgress} from './reader.js'
 
@@ -41,18 +43,25 @@ const workerUrl =
     ? new URL(__sourceUrl('import-worker.js'))
     : new URL('./import-worker.ts', import.meta.url)
 
-/** An import error as thrown in the worker: same message, exit code and suggestions. */
-class ImportFailure extends Error {
-  readonly exitCode?: number
-  readonly suggestions?: string[]
-
-  constructor(failure: WorkerFailure) {
-    super(failure.message)
+/** An import error the worker threw with an exit code: same message, exit code and suggestions. */
+class ImportFailure extends ExitCodeError {
+  constructor(
+    failure: WorkerFailure,
+    readonly exitCode: number,
+  ) {
+    super(failure.message, {suggestions: failure.suggestions})
     this.name = failure.name
-    this.exitCode = failure.exitCode
-    this.suggestions = failure.suggestions
     this.stack = failure.stack
   }
+}
+
+/** The worker's error on this side: one with an exit code stays one; anything else is a bug, passed on as such. */
+function failureOf(failure: WorkerFailure): Error {
+  if (failure.exitCode !== undefined) return new ImportFailure(failure, failure.exitCode)
+  const error = new Error(failure.message)
+  error.name = failure.name
+  error.stack = failure.stack
+  return error
 }
 
 export function importInWorker(
@@ -70,7 +79,7 @@ export function importInWorker(
       else {
         settled = true
         if (message.type === 'done') resolve(message.result)
-        else reject(new ImportFailure(message.error))
+        else reject(failureOf(message.error))
       }
     })
     worker.on('error', (error) => {
