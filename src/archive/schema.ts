@@ -4,7 +4,7 @@
 // version (test/archive/migrations.test.ts).
 import type {DatabaseSync} from 'node:sqlite'
 
-export type Migration = (db: DatabaseSync) => void
+type Migration = (db: DatabaseSync) => void
 
 export const migrations: Migration[] = [
   // v1. Activities keep Strava's JSON beside the columns queries need. `source` tells an activity listed

@@ -9,7 +9,7 @@ import {distance} from 'fastest-levenshtein'
  * The closest id within a third of its length in edits (at least 2), or undefined when none is that close.
  * A topic's command also matches by its last part: `logout` finds `auth:logout`.
  */
-export function closestCommand(id: string, ids: string[]): string | undefined {
+function closestCommand(id: string, ids: string[]): string | undefined {
   let best: {id: string; edits: number} | undefined
   for (const candidate of ids) {
     const edits = Math.min(distance(id, candidate), distance(id, candidate.split(':').at(-1)!))

@@ -106,7 +106,7 @@ export function unitsFor(athlete: SummaryAthlete | Record<string, unknown> | und
 }
 
 /** The calendar date where the activity started, as the athlete's watch saw it. */
-export function localDate(activity: SummaryActivity): string {
+function localDate(activity: SummaryActivity): string {
   return activity.start_date_local.slice(0, 10)
 }
 
@@ -201,7 +201,7 @@ const STANDOUT_FACTOR = 2
  * 90 minutes and twice the week's median moving time (a long ride among short runs, not a normal week's
  * longest run). Private activities never do: their page is only the athlete's.
  */
-export function pickHighlights(activities: DigestActivity[]): DigestActivity[] {
+function pickHighlights(activities: DigestActivity[]): DigestActivity[] {
   const shareable = activities.filter((activity) => !activity.private)
   const races = shareable.filter((activity) => activity.race)
   if (races.length > 0) return races

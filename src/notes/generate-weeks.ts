@@ -92,7 +92,7 @@ export class BackfillInterruptedError extends ExitCodeError {
  * padded window ends by then. That proof holds only while the answers kept that order: a server that
  * answered out of order proves no week complete.
  */
-export function completeWeeks(weeks: WeekRange[], fetched: SummaryActivity[]): WeekRange[] {
+function completeWeeks(weeks: WeekRange[], fetched: SummaryActivity[]): WeekRange[] {
   const starts = fetched.map((activity) => Date.parse(activity.start_date) / 1000)
   if (starts.some((start, i) => !(start >= (i === 0 ? start : starts[i - 1])))) return []
   const lastStart = starts.at(-1) ?? Number.NEGATIVE_INFINITY

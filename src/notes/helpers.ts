@@ -62,7 +62,7 @@ export function formatPace(speed: unknown, options?: HelperOptions): string {
 }
 
 /** Swimmers count per 100 m or per 100 yd. */
-export function formatSwimPace(speed: unknown, options?: HelperOptions): string {
+function formatSwimPace(speed: unknown, options?: HelperOptions): string {
   const imperial = unitsOf(options) === 'imperial'
   const pace = minutesPer(imperial ? 100 * METRES_PER_YARD : 100, speed)
   return pace && `${pace} /100${imperial ? 'yd' : 'm'}`
@@ -241,7 +241,7 @@ const BLOCK_START = /^(\s*)(?:([#+=-])|(\d+)([.)]))/
  * User text with paragraphs (a description): each paragraph escaped as `md` does, a character that would
  * start a heading or a list at its beginning escaped too, paragraphs kept apart by a blank line.
  */
-export function escapeMarkdownParagraphs(value: unknown): string {
+function escapeMarkdownParagraphs(value: unknown): string {
   if (value === undefined || value === null) return ''
   return String(value)
     .split(/\s*\n\s*\n\s*/)
@@ -264,7 +264,7 @@ const YAML_UNPRINTABLE = /[\u007F-\u009F\u2028\u2029\uFEFF]/g
  * valid YAML 1.2 (and 1.1 for these escapes), so a name with a colon, a quote or a newline cannot break the
  * front matter. Undefined becomes null.
  */
-export function toYaml(value: unknown): string {
+function toYaml(value: unknown): string {
   const json = JSON.stringify(value ?? null) ?? 'null'
   return json.replace(YAML_UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

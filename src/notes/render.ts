@@ -83,7 +83,7 @@ export interface LoadTemplateOptions {
 const COMPILE_OPTIONS = {strict: false, noEscape: false}
 
 /** The default template is 2 KiB; a template of more than 1 MiB is a wrong path, not a note layout. */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024
+const MAX_TEMPLATE_BYTES = 1024 * 1024
 
 /**
  * Reads a template that is a regular file of at most MAX_TEMPLATE_BYTES. Opened non-blocking: a FIFO would

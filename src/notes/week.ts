@@ -14,7 +14,7 @@ export interface WeekRange {
   end: string
 }
 
-export const ACCEPTED_WEEK_FORMS = [
+const ACCEPTED_WEEK_FORMS = [
   '2024-W10 (ISO week, also 2024w10)',
   '2024-10 (ISO week 10 of 2024, not October)',
   'last (the last complete week, the default)',
@@ -81,8 +81,8 @@ function weekOfDayValue(value: number): WeekRange {
 }
 
 /** Strava began in 2009 and Unix time in 1970; Date.UTC would read the years 0-99 as 1900-1999. */
-export const MIN_YEAR = 1970
-export const MAX_YEAR = 9999
+const MIN_YEAR = 1970
+const MAX_YEAR = 9999
 
 function checkYear(year: number, input: string): void {
   if (year < MIN_YEAR || year > MAX_YEAR) {

@@ -8,9 +8,9 @@ import type {SummaryActivity} from './types.js'
  * More activities per day than anyone records (a watch that splits a day into laps might reach a few
  * dozen): pages beyond what a window could hold at this rate mean the server never ends its list.
  */
-export const MAX_ACTIVITIES_PER_DAY = 100
+const MAX_ACTIVITIES_PER_DAY = 100
 /** Never fewer pages than this, whatever the window: a week with hidden activities must not hit the cap. */
-export const MIN_PAGE_CAP = 10
+const MIN_PAGE_CAP = 10
 
 /** The most pages a window of `after`..`before` (epoch seconds) can fill, generously rounded up. */
 export function pageCap(after: number, before: number, pageSize: number): number {

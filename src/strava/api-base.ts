@@ -15,11 +15,11 @@ import {join} from 'node:path'
 export const LEGACY_API_URL = 'https://www.strava.com/api/v3'
 export const NEXT_API_URLS = ['https://api-v3.strava.com', 'https://www.api-v3.strava.com']
 /** From this moment the new host is preferred ("available starting January 4, 2027"). */
-export const NEXT_API_LIVE = Date.UTC(2027, 0, 4)
+const NEXT_API_LIVE = Date.UTC(2027, 0, 4)
 /** From this moment the old host is no longer tried (Strava: retired on June 1, 2027). */
-export const LEGACY_API_RETIRED = Date.UTC(2027, 5, 1)
+const LEGACY_API_RETIRED = Date.UTC(2027, 5, 1)
 /** A fallback that answered is remembered this long; then the preferred host is tried again. */
-export const FALLBACK_MEMORY_MS = 24 * 60 * 60 * 1000
+const FALLBACK_MEMORY_MS = 24 * 60 * 60 * 1000
 export const MEMORY_FILE = 'api-base.json'
 
 export interface ApiHosts {
@@ -59,7 +59,7 @@ const CONNECTION_FAILURES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
-export function isConnectionFailure(error: unknown): boolean {
+function isConnectionFailure(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   return code !== undefined && CONNECTION_FAILURES.has(code)
 }

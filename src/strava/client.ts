@@ -17,9 +17,9 @@ import {
 import type {AccessTokenSource} from './token-source.js'
 import type {DetailedActivity, Fault, SummaryActivity, SummaryAthlete} from './types.js'
 
-export const DEFAULT_API_URL = LEGACY_API_URL
+const DEFAULT_API_URL = LEGACY_API_URL
 /** Strava's largest page; fewer pages spend less of the rate limit. */
-export const PAGE_SIZE = 200
+const PAGE_SIZE = 200
 /**
  * Largest answer read. A page of 200 activities from the emulator measured 198 KB (its summary polylines
  * are empty); Strava's summary polylines add up to ~8 KB each for long rides, so about 1.8 MB a page.
@@ -453,6 +453,6 @@ export class StravaClient {
 }
 
 /** "2024-03-11 14:45 UTC": an unambiguous moment for people in any zone. */
-export function formatUtc(date: Date): string {
+function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }

@@ -1,6 +1,6 @@
 /**
  * What the Strava client needs from whoever holds the credentials. The auth plugin's token session
- * satisfies it structurally, so strava/ depends on this interface and never on auth/ internals.
+ * satisfies it structurally, so strava/ depends on this interface and never on the plugin's internals.
  */
 export interface AccessTokenSource {
   /** A bearer token that stays valid for at least a few minutes. */

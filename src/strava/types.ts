@@ -1,8 +1,8 @@
-// The subset of Strava API v3 shapes this tool reads (see ../shared/strava-api/ for the full spec).
+// The subset of Strava API v3 shapes this tool reads (the full spec: https://developers.strava.com/docs/reference/).
 // Field names stay as Strava spells them; the notes module maps them to the template context.
 
 /** Strava's SportType enumeration; kept open-ended because Strava adds sports without notice. */
-export type SportType = string
+type SportType = string
 
 export interface SummaryAthlete {
   id: number

@@ -3,7 +3,6 @@ import {join} from 'node:path'
 import {test} from 'node:test'
 
 import {resumeCommand} from '../../src/commands/generate.js'
-import {detailsFromStrava} from '../../src/notes/details.js'
 import {
   BackfillInterruptedError,
   generateWeeks,
@@ -346,13 +345,13 @@ const rendererUsing = (uses: CostlyField[], render = (context: DigestContext) =>
 test('details are read only when the template uses them, once per activity the note shows', async () => {
   const {c, sources} = collaborators()
   const detailCalls: string[] = []
-  sources.details = detailsFromStrava({
-    async getActivity(id) {
-      detailCalls.push(id)
-      if (id === '13') throw Object.assign(new Error('Record Not Found'), {status: 404})
-      return {...activities.find((a) => a.id_str === id)!, description: `About ${id}.`}
-    },
-  })
+  // Asked for the activities each note shows; one deleted since it was listed (13) has no details.
+  sources.details = async (shown) => {
+    const ids = shown.map((a) => a.id_str!)
+    detailCalls.push(...ids)
+    const found = shown.filter((a) => a.id_str !== '13')
+    return new Map(found.map((a) => [a.id_str!, {...a, description: `About ${a.id_str}.`}]))
+  }
   const weeks = weeksInRange(parseWeek('2024-W01', today), parseWeek('2024-W03', today))
   const print = (week: WeekRange) => ({
     weeks: [week],
@@ -370,14 +369,14 @@ test('details are read only when the template uses them, once per activity the n
   assert.deepEqual(detailCalls, ['12'])
   assert.equal(note.context?.activities[0].description, 'About 12.')
 
-  // An activity deleted since it was listed (404) is shown without details; the note is still written.
+  // An activity the source has no details for (deleted since it was listed) is shown without; the note is still written.
   const [gone] = await generateWeeks(print(weeks[2]), c)
   assert.deepEqual(detailCalls, ['12', '13'])
   assert.equal('description' in gone.context!.activities[0], false)
 
   detailCalls.length = 0
   await generateWeeks(backfill(weeks, {force: true}), c)
-  assert.deepEqual(detailCalls, ['11', '12', '13'], 'a backfill: one call per activity, in order')
+  assert.deepEqual(detailCalls, ['11', '12', '13'], 'a backfill: each activity asked for once, in order')
 
   detailCalls.length = 0
   await generateWeeks(print(weeks[0]), {
@@ -387,7 +386,7 @@ test('details are read only when the template uses them, once per activity the n
       details: async (shown) => new Map(shown.map((a) => [a.id_str!, {...a, description: 'Kept.'}])),
     }),
   })
-  assert.deepEqual(detailCalls, [], 'a detail source of its own (the archive) replaces the requests')
+  assert.deepEqual(detailCalls, [], 'the detail source the sources bring is the one asked')
 })
 
 test('comparisons widen the one fetch back four weeks, or to 1 January when that is earlier', async () => {

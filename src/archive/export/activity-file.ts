@@ -22,7 +22,7 @@ export interface FileHints {
 export type FileKind = 'fit' | 'gpx' | 'tcx' | 'other'
 
 /** `activities/123.fit.gz` -> {kind: 'fit', gzipped: true}. `.bin.gz` and anything unknown are 'other'. */
-export function fileKind(name: string): {kind: FileKind; gzipped: boolean} {
+function fileKind(name: string): {kind: FileKind; gzipped: boolean} {
   const gzipped = /\.gz$/i.test(name)
   const base = name.replace(/\.gz$/i, '').toLowerCase()
   const kind = base.endsWith('.fit') ? 'fit' : base.endsWith('.gpx') ? 'gpx' : base.endsWith('.tcx') ? 'tcx' : 'other'
@@ -30,7 +30,7 @@ export function fileKind(name: string): {kind: FileKind; gzipped: boolean} {
 }
 
 /** FIT files beyond this (uncompressed) are not read: a day-long recording at 1 s is ~3 MiB; memory stays bounded. */
-export const MAX_FIT_BYTES = 16 * 1024 * 1024
+const MAX_FIT_BYTES = 16 * 1024 * 1024
 
 /** Reads the hints from one activity file; a file that cannot be read or parsed gives no hints (undefined fields). */
 export async function readFileHints(stream: Readable, name: string): Promise<FileHints> {
@@ -75,7 +75,7 @@ async function firstTextPosition(stream: Readable): Promise<Position | undefined
   return undefined
 }
 
-export function findTextPosition(text: string): Position | undefined {
+function findTextPosition(text: string): Position | undefined {
   const gpx = GPX_POINT.exec(text)
   if (gpx) {
     const lat = LAT_ATTRIBUTE.exec(gpx[1])?.[1]

@@ -240,7 +240,7 @@ const GERMAN_SPORT_TYPES = byNormalizedName([
   ['Hochintensives Intervalltraining', 'HighIntensityIntervalTraining'],
 ])
 
-export const ENGLISH: ExportLanguage = {
+const ENGLISH: ExportLanguage = {
   code: 'en',
   name: 'English',
   headers: {
@@ -275,7 +275,7 @@ export const ENGLISH: ExportLanguage = {
   sportTypes: ENGLISH_SPORT_TYPES,
 }
 
-export const GERMAN: ExportLanguage = {
+const GERMAN: ExportLanguage = {
   code: 'de',
   name: 'German',
   headers: {

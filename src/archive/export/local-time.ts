@@ -38,7 +38,7 @@ export function isKnownZone(zone: string): boolean {
 const offsetFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** The zone's offset from UTC in seconds at an instant, from Intl's tz database ('GMT-08:00'). */
-export function zoneOffsetSeconds(zone: string, epochMs: number): number {
+function zoneOffsetSeconds(zone: string, epochMs: number): number {
   let format = offsetFormats.get(zone)
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {timeZone: zone, timeZoneName: 'longOffset'})
