@@ -132,14 +132,11 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Generate)
-    const [{parseWeek, weeksInRange}, {parseDuration}] = await Promise.all([
+    const [{weeksAsked}, {parseDuration}] = await Promise.all([
       import('../notes/week.js'),
       import('../strava/rate-limit.js'),
     ])
-    const today = new Date()
-    const weeks: WeekRange[] = flags.from
-      ? weeksInRange(parseWeek(flags.from, today), parseWeek(flags.to ?? 'last', today))
-      : [parseWeek(flags.week ?? 'last', today)]
+    const weeks = weeksAsked(flags, new Date())
     const maxWait = parseDuration(flags['max-wait'])
     if (maxWait === undefined) {
       this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {

@@ -153,6 +153,13 @@ export function weeksInRange(from: WeekRange, to: WeekRange): WeekRange[] {
   return weeks
 }
 
+/** The weeks the flags ask for: one (`--week`, default last) or a range (`--from` to `--to`, default last). */
+export function weeksAsked(flags: {week?: string; from?: string; to?: string}, today: Date): WeekRange[] {
+  return flags.from
+    ? weeksInRange(parseWeek(flags.from, today), parseWeek(flags.to ?? 'last', today))
+    : [parseWeek(flags.week ?? 'last', today)]
+}
+
 /** Local clocks run from UTC-12 to UTC+14. */
 const MAX_AHEAD_OF_UTC_S = 14 * 3600
 const MAX_BEHIND_UTC_S = 12 * 3600

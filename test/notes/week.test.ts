@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {fetchWindow, parseWeek, WeekInputError, weekOfDate, weeksInRange, weeksInYear} from '../../src/notes/week.js'
+import {
+  fetchWindow,
+  parseWeek,
+  WeekInputError,
+  weekOfDate,
+  weeksAsked,
+  weeksInRange,
+  weeksInYear,
+} from '../../src/notes/week.js'
 
 // Built from local fields, so the local date is the same whatever TZ the tests run under.
 const mondayMorning = new Date(2024, 2, 11, 6, 30)
@@ -188,5 +196,32 @@ describe('fetchWindow', () => {
   it('spans a range of weeks', () => {
     const range = fetchWindow(parseWeek('2024-W01', mondayMorning), parseWeek('2024-W52', mondayMorning))
     assert.deepEqual(range, {after: utc('2024-01-01T00:00:00Z') - 14 * 3600 - 1, before: utc('2024-12-30T12:00:00Z')})
+  })
+})
+
+describe('weeksAsked', () => {
+  const today = new Date(2024, 2, 13, 12) // Wednesday of 2024-W11, local time
+
+  it('is last week by default, the week asked for, or the range from --from to --to (default last)', () => {
+    assert.deepEqual(
+      weeksAsked({}, today).map((w) => w.id),
+      ['2024-W10'],
+    )
+    assert.deepEqual(
+      weeksAsked({week: 'this'}, today).map((w) => w.id),
+      ['2024-W11'],
+    )
+    assert.deepEqual(
+      weeksAsked({from: '2024-W08'}, today).map((w) => w.id),
+      ['2024-W08', '2024-W09', '2024-W10'],
+    )
+    assert.deepEqual(
+      weeksAsked({from: '2024-W08', to: '2024-W09'}, today).map((w) => w.id),
+      ['2024-W08', '2024-W09'],
+    )
+  })
+
+  it('refuses a range that ends before it starts', () => {
+    assert.throws(() => weeksAsked({from: '2024-W10', to: '2024-W08'}, today), WeekInputError)
   })
 })
