@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import type {InferredFlags} from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../base-command.js'
+import {maxWaitFlag} from '../flags.js'
 import type {ActivityArchive} from '../archive/archive.js'
 import type {GenerateWeeksRequest, NoteSources} from '../notes/generate-weeks.js'
 import type {NoteDestination, NoteOutcome} from '../notes/note-files.js'
@@ -114,10 +115,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       summary:
         'Replace existing notes; without it an existing --output file stops the run and existing notes in --out-dir are skipped.',
     }),
-    'max-wait': Flags.string({
-      summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
-      default: '15m',
-    }),
+    'max-wait': maxWaitFlag(),
     offline: Flags.boolean({
       summary: 'Render from the local archive only: no network, no login (run `weeknotes sync` first).',
       exclusive: ['verbose'],
@@ -132,17 +130,9 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Generate)
-    const [{weeksAsked}, {parseDuration}] = await Promise.all([
-      import('../notes/week.js'),
-      import('../strava/rate-limit.js'),
-    ])
+    const {weeksAsked} = await import('../notes/week.js')
     const weeks = weeksAsked(flags, new Date())
-    const maxWait = parseDuration(flags['max-wait'])
-    if (maxWait === undefined) {
-      this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {
-        exit: 2,
-      })
-    }
+    const maxWait = flags['max-wait'].ms / 1000
 
     const [{generateWeeks, BackfillInterruptedError}, {loadTemplate}, {fileExists, writeFileAtomic}] =
       await Promise.all([

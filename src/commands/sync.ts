@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
+import {maxWaitFlag} from '../flags.js'
 import type {ActivityArchive} from '../archive/archive.js'
 import type {SyncProgress, SyncResult} from '../archive/sync.js'
 
@@ -34,10 +35,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
       summary: 'Show the archive (file, size, range, activities per sport, last sync) without syncing.',
       exclusive: ['full'],
     }),
-    'max-wait': Flags.string({
-      summary: "Longest time in all to wait for Strava's 15-minute rate limit to reset, e.g. 0, 90s, 15m.",
-      default: '15m',
-    }),
+    'max-wait': maxWaitFlag(),
     verbose: Flags.boolean({
       char: 'v',
       summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
@@ -48,16 +46,8 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(Sync)
-    const [{parseDuration}, {ActivityArchive}] = await Promise.all([
-      import('../strava/rate-limit.js'),
-      import('../archive/archive.js'),
-    ])
-    const maxWait = parseDuration(flags['max-wait'])
-    if (maxWait === undefined) {
-      this.error(`--max-wait "${flags['max-wait']}" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m.`, {
-        exit: 2,
-      })
-    }
+    const {ActivityArchive} = await import('../archive/archive.js')
+    const maxWait = flags['max-wait'].ms / 1000
 
     const archive = ActivityArchive.open(ActivityArchive.pathIn(this.config.dataDir))
     try {

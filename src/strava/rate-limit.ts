@@ -63,14 +63,3 @@ export function describeUsage(state: RateLimitState): string {
   if (state.read) parts.push(`read ${part(state.read)}`)
   return parts.join('; ')
 }
-
-/**
- * Parses a wait such as `0`, `90`, `90s`, `15m` or `1h` into seconds; undefined when it is none of these.
- * A bare number means seconds.
- */
-export function parseDuration(input: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/i.exec(input)
-  if (!match) return undefined
-  const factor = {s: 1, m: 60, h: 3600}[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h']
-  return Number(match[1]) * factor
-}

@@ -188,10 +188,16 @@ describe(
       })
     })
 
-    it('rejects a bad --timeout with exit 2', async () => {
+    it('rejects a bad --timeout with exit 2 and one sentence', async () => {
       const result = await run(['auth', '--timeout', 'soon', '--client-id', '1'])
       assert.equal(result.code, 2)
-      assert.match(result.stderr, /not a duration/)
+      assert.equal(
+        unwrapped(result.stderr).trim(),
+        '›   Error: "soon" is not a duration; give seconds (300) or a number with s, m or h (30s, 5m).',
+      )
+      const tooLong = await run(['auth', '--timeout', '25h', '--client-id', '1'])
+      assert.equal(tooLong.code, 2)
+      assert.equal(unwrapped(tooLong.stderr).trim(), '›   Error: "25h" is too long; give at most 24h.')
     })
 
     for (const scope of ['read activity:read_all', 'read, activity:read_all', 'read,activity:read_all']) {

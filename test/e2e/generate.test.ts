@@ -167,6 +167,10 @@ test('invalid weeks exit 2 listing the accepted forms, before any request', asyn
   assert.match(noDir.stderr, /--out-dir/)
   const badWait = await generate(['--week', '2024-W10', '--max-wait', 'soon'])
   assert.equal(badWait.code, 2)
+  assert.match(
+    badWait.stderr.replace(/\s*\n\s*(›\s*)?/g, ' '),
+    /^ Error: --max-wait "soon" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m. $/,
+  )
   assert.equal(emulator.requests.length, 0)
 })
 

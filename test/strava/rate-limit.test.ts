@@ -6,7 +6,6 @@ import {
   describeUsage,
   nextQuarterHour,
   nextUtcMidnight,
-  parseDuration,
   parseRateLimits,
 } from '../../src/strava/rate-limit.js'
 
@@ -35,14 +34,4 @@ test('quarter hours and midnight in UTC', () => {
   assert.equal(nextQuarterHour(Date.parse('2024-03-11T14:45:00Z')).toISOString(), '2024-03-11T15:00:00.000Z')
   assert.equal(nextQuarterHour(Date.parse('2024-12-31T23:59:59Z')).toISOString(), '2025-01-01T00:00:00.000Z')
   assert.equal(nextUtcMidnight(Date.parse('2024-02-29T23:10:00Z')).toISOString(), '2024-03-01T00:00:00.000Z')
-})
-
-test('durations for --max-wait', () => {
-  assert.equal(parseDuration('0'), 0)
-  assert.equal(parseDuration('90s'), 90)
-  assert.equal(parseDuration('90'), 90)
-  assert.equal(parseDuration('15m'), 900)
-  assert.equal(parseDuration('1h'), 3600)
-  assert.equal(parseDuration('soon'), undefined)
-  assert.equal(parseDuration('-5m'), undefined)
 })

@@ -7,7 +7,7 @@ import {envCredentials, storeKeyConfigured, storeKeyHint} from './env-credential
 import {AuthUsageError} from './errors.js'
 import {login, type LoginOptions, type LoginResult} from './login.js'
 import {stravaProvider} from './provider.js'
-import {parseDuration, promptHidden, promptVisible, readFirstLine} from './terminal-input.js'
+import {promptHidden, promptVisible, readFirstLine} from './terminal-input.js'
 import {splitScopes} from './tokens.js'
 
 export interface InteractiveLoginOptions {
@@ -17,7 +17,8 @@ export interface InteractiveLoginOptions {
   clientSecretFromStdin?: boolean
   scope: string
   port?: number
-  timeout: string
+  /** How long to wait for consent (the --timeout flag, parsed by durationFlag). */
+  timeoutMs: number
   noBrowser?: boolean
   insecureStorage?: boolean
   /** Store nothing and return the new grant's refresh token (for CI mode). */
@@ -54,7 +55,6 @@ function chooseStorage(o: Pick<InteractiveLoginOptions, 'env' | 'insecureStorage
  * prints the consent URL, opens the browser unless told not to, and logs in.
  */
 export async function loginInteractively(o: InteractiveLoginOptions): Promise<LoginResult> {
-  const timeoutMs = parseDuration(o.timeout)
   const scopes = splitScopes(o.scope)
   if (scopes.length === 0)
     throw new AuthUsageError('--scope needs at least one scope, for example read,activity:read_all.')
@@ -116,7 +116,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       store,
       storeNothing: o.printRefreshToken,
       port: o.port,
-      timeoutMs,
+      timeoutMs: o.timeoutMs,
       implicit: o.implicit,
       signal: controller.signal,
       pastedInput: pastes ?? o.stdin,

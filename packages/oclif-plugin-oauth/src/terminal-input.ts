@@ -3,23 +3,6 @@ import type {Readable, Writable} from 'node:stream'
 
 import {AuthUsageError, cancelledError} from './errors.js'
 
-/** A day: far beyond any consent, and below setTimeout's limit (about 24.8 days), past which it fires at once. */
-const MAX_DURATION_SECONDS = 24 * 3600
-
-/** `--timeout`: whole seconds (`300`) or with a unit (`30s`, `5m`, `1h`). */
-export function parseDuration(text: string): number {
-  const match = /^\s*(\d+)\s*(s|m|h)?\s*$/i.exec(text)
-  const seconds = match
-    ? Number(match[1]) * {s: 1, m: 60, h: 3600}[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h']
-    : 0
-  if (!match || seconds <= 0) {
-    throw new AuthUsageError(`"${text}" is not a duration; give seconds (300) or a number with s, m or h (30s, 5m).`)
-  }
-  if (seconds > MAX_DURATION_SECONDS) throw new AuthUsageError(`"${text}" is too long; give at most 24h.`)
-
-  return seconds * 1000
-}
-
 /**
  * Reads the first line of `input` and leaves everything after it in the stream, so that
  * `--client-secret-stdin --no-browser` can take the secret from line one and a pasted redirect later.

@@ -2,23 +2,7 @@ import assert from 'node:assert/strict'
 import {PassThrough} from 'node:stream'
 import {describe, it} from 'node:test'
 
-import {parseDuration, promptHidden, readFirstLine} from '../src/terminal-input.js'
-
-describe('parseDuration (--timeout)', () => {
-  it('accepts seconds and s/m/h units', () => {
-    assert.equal(parseDuration('300'), 300_000)
-    assert.equal(parseDuration('30s'), 30_000)
-    assert.equal(parseDuration('5m'), 300_000)
-    assert.equal(parseDuration('1h'), 3_600_000)
-  })
-
-  it('rejects anything else with exit 2', () => {
-    // 600h would overflow setTimeout, which then fires at once: the login would time out immediately.
-    for (const text of ['', '0', '5 minutes', '-1', '1.5m', '25h', '600h']) {
-      assert.throws(() => parseDuration(text), {exitCode: 2}, text)
-    }
-  })
-})
+import {promptHidden, readFirstLine} from '../src/terminal-input.js'
 
 describe('readFirstLine (--client-secret-stdin)', () => {
   it('takes the first line and leaves the rest for the paste reader', async () => {

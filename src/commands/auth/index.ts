@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import {durationFlag} from 'oclif-plugin-oauth/flags'
 
 import {BaseCommand} from '../../base-command.js'
 
@@ -63,9 +64,12 @@ With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to cr
       description:
         'Scopes to request, separated by commas or spaces. With both activity scopes, unticking private activities on the consent page still leaves the others.',
     }),
-    timeout: Flags.string({
+    timeout: durationFlag({
       default: '5m',
       description: 'How long to wait for consent: seconds (300) or with a unit (30s, 5m, 1h).',
+      invalid: (text) => `"${text}" is not a duration; give seconds (300) or a number with s, m or h (30s, 5m).`,
+      // A day: far beyond any consent, and below setTimeout's limit (about 24.8 days), past which it fires at once.
+      max: {ms: 24 * 3600 * 1000, tooLong: (text) => `"${text}" is too long; give at most 24h.`},
     }),
   }
   static summary = 'Log in to Strava'
@@ -80,7 +84,7 @@ With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to cr
       clientSecretFromStdin: flags['client-secret-stdin'],
       scope: flags.scope,
       port: flags.port,
-      timeout: flags.timeout,
+      timeoutMs: flags.timeout.ms,
       noBrowser: flags['no-browser'],
       insecureStorage: flags['insecure-storage'],
       printRefreshToken: flags['print-refresh-token'],
