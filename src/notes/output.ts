@@ -1,10 +1,11 @@
 import {randomBytes} from 'node:crypto'
 import {rmSync, type Stats} from 'node:fs'
-import {chmod, link, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
+import {link, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
 import {constants} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 
 import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+import replaceFile from 'write-file-atomic'
 
 export class OutputExistsError extends ExitCodeError {
   readonly exitCode = 2
@@ -121,15 +122,27 @@ async function syncDirectory(directory: string): Promise<void> {
 }
 
 /**
- * Writes `content` so that `path` is either untouched or complete: a temporary file in the same
- * directory (same file system, so rename is atomic) is written, flushed and then moved into place.
- * Without `force` an existing file is never replaced, also not one created while we were writing.
+ * Writes `content` so that `path` is either untouched or complete. With `force`, write-file-atomic
+ * replaces the file (a temporary file beside it, flushed, renamed over it; removed on failure or a
+ * signal). Without it an existing file is never replaced, also not one created while we were writing:
+ * no library offers that, so the temporary file is hand-written and linked into place.
  */
 export async function writeFileAtomic(path: string, content: string, o: {force: boolean}): Promise<void> {
   if (!o.force && (await fileExists(path))) throw new OutputExistsError(path)
   const replaced = await existingRegularFile(path)
   const directory = dirname(path)
   await ensureDirectory(directory)
+  if (o.force) {
+    // --force replaces the content, not the permissions someone chose for the file.
+    await replaceFile(path, content, {mode: replaced ? replaced.mode & 0o7777 : undefined})
+  } else {
+    await writeWithoutReplacing(directory, path, content)
+  }
+  await syncDirectory(directory)
+}
+
+/** A temporary file linked into place, so that a file created meanwhile is never replaced. */
+async function writeWithoutReplacing(directory: string, path: string, content: string): Promise<void> {
   const temporary = join(directory, `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`)
   track(temporary)
   try {
@@ -141,11 +154,7 @@ export async function writeFileAtomic(path: string, content: string, o: {force: 
       await handle.close()
     }
 
-    // --force replaces the content, not the permissions someone chose for the file.
-    if (replaced) await chmod(temporary, replaced.mode & 0o7777)
-    if (o.force) await rename(temporary, path)
-    else await placeWithoutReplacing(temporary, path)
-    await syncDirectory(directory)
+    await placeWithoutReplacing(temporary, path)
   } finally {
     await rm(temporary, {force: true})
     untrack(temporary)

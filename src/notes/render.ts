@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {constants} from 'node:fs'
-import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdir, open} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -203,14 +203,14 @@ async function saveCompiled(
   uses: CostlyField[],
   file: string,
 ): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`
   try {
+    // Loaded on a miss only, as the compiler is.
+    const {default: replaceFile} = await import('write-file-atomic')
     const spec = handlebars.precompile(program, COMPILE_OPTIONS)
     await mkdir(join(file, '..'), {recursive: true})
-    await writeFile(temporary, `module.exports = {spec: ${spec}, uses: ${JSON.stringify(uses)}}\n`)
-    await rename(temporary, file)
+    // No fsync: a cache file lost or emptied by a crash is a miss, compiled again.
+    await replaceFile(file, `module.exports = {spec: ${spec}, uses: ${JSON.stringify(uses)}}\n`, {fsync: false})
   } catch {
-    await rm(temporary, {force: true}).catch(() => {})
     // A template that only fails when compiled reports that on its first render, as without a cache.
   }
 }

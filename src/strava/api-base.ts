@@ -9,8 +9,10 @@
 // shows a path under the new host; both give the bare host as the base URL, so the API's paths follow it
 // directly (https://api-v3.strava.com/athlete). Uncertain until the host answers: when Strava documents
 // otherwise, NEXT_API_URLS is the only thing to change, and STRAVA_API_URL overrides all of this.
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+
+import writeFileAtomic from 'write-file-atomic'
 
 export const LEGACY_API_URL = 'https://www.strava.com/api/v3'
 export const NEXT_API_URLS = ['https://api-v3.strava.com', 'https://www.api-v3.strava.com']
@@ -168,9 +170,8 @@ function readMemory(path: string): Memory | undefined {
 function writeMemory(path: string, memory: Memory): void {
   try {
     mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
-    const temporary = `${path}.${process.pid}.tmp`
-    writeFileSync(temporary, JSON.stringify(memory) + '\n', {mode: 0o600})
-    renameSync(temporary, path)
+    // No fsync: a memory lost in a crash costs one probe.
+    writeFileAtomic.sync(path, JSON.stringify(memory) + '\n', {mode: 0o600, fsync: false})
   } catch {
     // Not worth failing a run over.
   }

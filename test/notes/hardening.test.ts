@@ -109,6 +109,38 @@ console.log('finished')`
   assert.deepEqual(await readdir(directory), [], 'no temporary file, no note')
 })
 
+test('a signal during a --force replace removes the temporary file and leaves the old note', async () => {
+  const directory = await fresh()
+  const target = join(directory, 'big.md')
+  await writeFile(target, 'old note')
+  const output = fileURLToPath(new URL('../../src/notes/output.ts', import.meta.url))
+  const script = `import {writeFileAtomic} from ${JSON.stringify(output)}
+await writeFileAtomic(${JSON.stringify(target)}, 'x'.repeat(256 * 1024 * 1024), {force: true})
+console.log('finished')`
+  const child = spawn(
+    process.execPath,
+    ['--conditions=oauth-plugin-source', '--import', 'tsx', '--input-type=module', '-e', script],
+    {stdio: ['ignore', 'pipe', 'pipe']},
+  )
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+  // write-file-atomic names its temporary file big.md.<number>.
+  const watcher = watch(directory, (_event, name) => {
+    if (name?.startsWith('big.md.')) {
+      watcher.close()
+      child.kill('SIGTERM')
+    }
+  })
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (exit, killedBy) => resolve([exit, killedBy])),
+  )
+  watcher.close()
+  assert.equal(stdout, '', 'the write was interrupted, not finished')
+  assert.ok(code === 143 || signal === 'SIGTERM', `ended as SIGTERM would: ${code} ${signal}`)
+  assert.deepEqual(await readdir(directory), ['big.md'], 'no temporary file')
+  assert.equal(await readFile(target, 'utf8'), 'old note')
+})
+
 test('a template that is a FIFO or a directory exits 2 at once instead of hanging', async () => {
   const directory = await fresh()
   const fifo = join(directory, 'template.hbs')

@@ -5,11 +5,17 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {OutputExistsError, writeFileAtomic} from '../../src/notes/output.js'
 
-/** Content that fails half-way through writing, as a crashed render or a full disk would. */
+/**
+ * Content that fails once the temporary file exists, as a crashed render or a full disk would: half-way
+ * through the hand-written path's iteration, or when write-file-atomic (--force) turns it into a string.
+ */
 function failingContent(): string {
   return {
     *[Symbol.iterator]() {
       yield '---\ntitle: partial'
+      throw new Error('disk full')
+    },
+    toString() {
       throw new Error('disk full')
     },
   } as unknown as string

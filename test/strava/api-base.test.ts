@@ -2,7 +2,7 @@
 // without it), with the clock injected on both sides of 4 January and 1 June 2027.
 import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, stat} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -109,6 +109,8 @@ describe('the API base against the emulator', () => {
     await client(transition).getAthlete()
     assert.deepEqual(hostsSeen(), ['legacy'])
     assert.equal((await memory()).url, emulator.apiUrl)
+    assert.deepEqual(await readdir(cacheDir), [MEMORY_FILE], 'replaced in one step, no temporary file left')
+    assert.equal((await stat(join(cacheDir, MEMORY_FILE))).mode & 0o777, 0o600)
 
     // The new host is back, but for a day the next run trusts the memory and pays no probe.
     await emulator.setEndpoints({nextApiHost: true})

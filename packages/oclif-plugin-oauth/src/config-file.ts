@@ -1,6 +1,7 @@
-import {randomBytes} from 'node:crypto'
-import {chmod, mkdir, open, readFile, rename, rm, stat} from 'node:fs/promises'
+import {chmod, mkdir, readFile, stat} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
+
+import writeFileAtomic from 'write-file-atomic'
 
 import {ExitCodeError} from './errors.js'
 
@@ -81,29 +82,14 @@ export async function writeJsonAtomic(path: string, value: unknown, mode: number
 }
 
 /**
- * Writes to a temporary file beside the target, flushes it and renames it over the target, so a reader
- * (another weeknotes process) sees either the old or the new content, never half a file.
+ * Replaces `path` in one step (write-file-atomic: a temporary file beside it, flushed, renamed over it,
+ * removed again on failure or a signal), so a reader (another process) sees the old or the new content,
+ * never half a file. `mode` is set whatever the umask (0600 for secrets).
  */
 export async function writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   await mkdir(dirname(path), {recursive: true, mode: 0o700})
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const handle = await open(temporary, 'wx', mode)
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await rm(temporary, {force: true})
-    throw error
-  }
-
-  await handle.close()
-  try {
-    await rename(temporary, path)
-  } catch (error) {
-    await rm(temporary, {force: true})
-    throw error
-  }
+  const bytes = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  await writeFileAtomic(path, bytes, {mode})
 }
 
 /**
