@@ -9,9 +9,10 @@
 // shows a path under the new host; both give the bare host as the base URL, so the API's paths follow it
 // directly (https://api-v3.strava.com/athlete). Uncertain until the host answers: when Strava documents
 // otherwise, NEXT_API_URLS is the only thing to change, and STRAVA_API_URL overrides all of this.
-import {mkdirSync, readFileSync} from 'node:fs'
+import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {asJsonObject, readJsonFileSync} from 'oclif-plugin-oauth/json-file'
 import writeFileAtomic from 'write-file-atomic'
 
 export const LEGACY_API_URL = 'https://www.strava.com/api/v3'
@@ -155,15 +156,17 @@ class FailoverApiBase implements ApiBaseSource {
   }
 }
 
+/** A damaged or unreadable memory is no memory: the candidates are tried in their order. */
 function readMemory(path: string): Memory | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<Memory>
-    return typeof parsed.url === 'string' && typeof parsed.at === 'number'
-      ? {url: parsed.url, at: parsed.at}
-      : undefined
-  } catch {
-    return undefined
-  }
+  return readJsonFileSync(path, {
+    check: (value) => {
+      const {url, at} = asJsonObject(value)
+      if (typeof url !== 'string' || typeof at !== 'number') throw new Error('no url and time')
+      return {url, at}
+    },
+    damaged: () => undefined,
+    unreadable: () => undefined,
+  })
 }
 
 /** Best effort: a cache directory that cannot be written costs the probe again next time, nothing more. */

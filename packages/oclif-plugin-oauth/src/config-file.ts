@@ -1,9 +1,10 @@
-import {chmod, mkdir, readFile, stat} from 'node:fs/promises'
+import {chmod, mkdir, stat} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import writeFileAtomic from 'write-file-atomic'
 
 import {ExitCodeError} from './errors.js'
+import {asJsonObject, readJsonFile} from './json-file.js'
 
 export type StorageKind = 'keyring' | 'file' | 'sealed'
 
@@ -48,21 +49,16 @@ export class ConfigFileError extends ExitCodeError {
 
 export async function readConfig(configDir: string): Promise<WeeknotesConfig> {
   const path = configPath(configDir)
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new ConfigFileError(path, (error as Error).message, 'unreadable')
-  }
-
-  try {
-    const parsed = JSON.parse(text) as unknown
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object')
-    return withScopeList(parsed as WeeknotesConfig)
-  } catch (error) {
-    throw new ConfigFileError(path, (error as Error).message)
-  }
+  const config = await readJsonFile(path, {
+    check: (value) => withScopeList(asJsonObject(value) as WeeknotesConfig),
+    damaged: (reason) => {
+      throw new ConfigFileError(path, reason)
+    },
+    unreadable: (error) => {
+      throw new ConfigFileError(path, error.message, 'unreadable')
+    },
+  })
+  return config ?? {}
 }
 
 /** A hand-edited config may hold the scopes as Strava writes them, one string with commas or spaces. */

@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path'
 import {makePrivate, type StorageKind, writeAtomic, writeJsonAtomic} from './config-file.js'
 import {readStoreKey, type StoreKey, storeKeyHint, storeKeyVariable} from './env-credentials.js'
 import {AuthUsageError, ExitCodeError, SealedStoreError} from './errors.js'
+import {asJsonObject, readJsonFile} from './json-file.js'
 import {
   isPassphrase,
   MIN_PASSPHRASE_LENGTH,
@@ -219,11 +220,6 @@ abstract class RecordsFileStore implements CredentialStore {
   }
 }
 
-function asRecords(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object')
-  return value as Record<string, unknown>
-}
-
 /**
  * `--insecure-storage`: the records in `<configDir>/credentials.json`, mode 0600, replaced atomically.
  * Every use warns, because the secrets sit in clear text on disk.
@@ -265,21 +261,18 @@ export class FileStore extends RecordsFileStore {
 
   protected async readRecords(): Promise<Record<string, unknown>> {
     await this.tightenPermissions()
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw new CredentialFileError(`The credentials file ${this.path} could not be read: ${(error as Error).message}.`)
-    }
-
-    try {
-      return asRecords(JSON.parse(text))
-    } catch {
-      throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, {
-        suggestions: [`Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`],
-      })
-    }
+    const records = await readJsonFile(this.path, {
+      check: asJsonObject,
+      damaged: () => {
+        throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, {
+          suggestions: [`Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`],
+        })
+      },
+      unreadable: (error) => {
+        throw new CredentialFileError(`The credentials file ${this.path} could not be read: ${error.message}.`)
+      },
+    })
+    return records ?? {}
   }
 }
 
@@ -319,7 +312,7 @@ export class SealedStore extends RecordsFileStore {
     try {
       const {document, key: sealingKey} = await unseal(bytes, key.text)
       this.sealingKey = sealingKey
-      return asRecords(document)
+      return asJsonObject(document)
     } catch (error) {
       throw this.describe(error, key)
     }

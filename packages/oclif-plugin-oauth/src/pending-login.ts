@@ -1,9 +1,10 @@
 import {createHash} from 'node:crypto'
-import {readFile, rm} from 'node:fs/promises'
+import {rm} from 'node:fs/promises'
 import {basename, join} from 'node:path'
 
 import {writeJsonAtomic} from './config-file.js'
 import type {SessionSecrets} from './credential-store.js'
+import {asJsonObject, readJsonFile} from './json-file.js'
 
 /**
  * A renewal whose answer the credential store refused (keyring gone, disk full) would lose the login:
@@ -62,12 +63,13 @@ export async function findPendingLogin(
 ): Promise<{path: string; secrets: SessionSecrets} | undefined> {
   for (const dir of dirs) {
     const path = join(dir, FILE_NAME)
-    let pending: Partial<PendingLogin>
-    try {
-      pending = JSON.parse(await readFile(path, 'utf8')) as Partial<PendingLogin>
-    } catch {
-      continue
-    }
+    // A damaged or unreadable pending file cannot be adopted: the next directory may hold one that can.
+    const pending = await readJsonFile(path, {
+      check: (value) => asJsonObject(value) as Partial<PendingLogin>,
+      damaged: () => undefined,
+      unreadable: () => undefined,
+    })
+    if (!pending) continue
 
     const fits = pending.account === account && stored && pending.replaces === fingerprint(stored.refreshToken)
     if (fits && typeof pending.secrets?.refreshToken === 'string') return {path, secrets: pending.secrets}
