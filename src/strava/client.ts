@@ -1,5 +1,6 @@
 // Only the text sanitisers of the auth plugin, shared so that every server-provided text is cleaned the same way.
 import {printable, redactSecrets, withoutCredentials} from 'oclif-plugin-oauth/errors'
+import {classifyNetworkError, retryDelayMs, type RetryPolicy} from 'oclif-plugin-oauth/retry'
 import {ActivityPages} from './activity-check.js'
 import {type ApiBaseSource, fixedApiBase, LEGACY_API_URL} from './api-base.js'
 import {RateLimitError, StravaAuthError, StravaRequestError, StravaUnavailableError} from './errors.js'
@@ -75,18 +76,8 @@ export interface ActivityPage {
   activities: SummaryActivity[]
 }
 
-// ENOTFOUND and the unreachable codes too: offline, a name lookup or route fails before any connection.
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-])
+/** After a server error, a network error or a broken body: three retries, after about 1 s, 2 s and 4 s. */
+export const API_RETRY_POLICY: RetryPolicy = {retries: 3, firstDelayMs: 1000, factor: 2, jitter: 0.25}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -106,24 +97,8 @@ function hasFaultError(fault: Fault | undefined, test: (e: NonNullable<Fault['er
   return fault?.errors?.some(test) ?? false
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-}
-
-/** node:http rejects with the system error: a refused or reset connection, a body cut off mid-stream (ECONNRESET). */
-function isNetworkError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code
-  return isTimeout(error) || (code !== undefined && TRANSIENT_NETWORK_CODES.has(code))
-}
-
-/** Certificate and TLS handshake failures: retrying does not help, the address or the machine's setup must change. */
-function isTlsError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code ?? ''
-  return code === 'EPROTO' || /CERT|TLS|SSL/.test(code)
-}
-
 function describeNetworkError(error: unknown): string {
-  if (isTimeout(error)) return 'timed out'
+  if (classifyNetworkError(error) === 'timeout') return 'timed out'
   return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
 }
 
@@ -169,7 +144,7 @@ export class StravaClient {
     this.log = options.log
     this.onWait = options.onWait
     this.timeoutMs = options.timeoutMs ?? 30_000
-    this.retries = options.retries ?? 3
+    this.retries = options.retries ?? API_RETRY_POLICY.retries
     this.random = options.random ?? Math.random
     this.onProgress = options.onProgress
     this.warn = options.warn
@@ -348,14 +323,15 @@ export class StravaClient {
         )
       }
 
-      if (isTlsError(error)) {
+      const failure = classifyNetworkError(error)
+      if (failure === 'tls') {
         throw new StravaUnavailableError(
           `The secure connection to ${failed} failed (${problem}). Check the machine's clock and any proxy, and STRAVA_API_URL if set.`,
           request.failures + 1,
         )
       }
 
-      if (!isNetworkError(error)) throw error
+      if (failure !== 'timeout' && failure !== 'transient') throw error
       request.failures = await this.backOff(request.failures, problem)
       return undefined
     }
@@ -391,14 +367,14 @@ export class StravaClient {
   /** Sleeps 1 s, 2 s, 4 s... (plus up to 25% jitter) after each failure; past the retries, gives up. */
   private async backOff(failures: number, problem: string): Promise<number> {
     const attempts = failures + 1
-    if (attempts > this.retries) {
+    const waitMs = retryDelayMs({...API_RETRY_POLICY, retries: this.retries}, attempts, this.random)
+    if (waitMs === undefined) {
       throw new StravaUnavailableError(
         `Strava did not answer after ${attempts} attempts (last: ${problem}); try again later.`,
         attempts,
       )
     }
 
-    const waitMs = 1000 * 2 ** failures * (1 + this.random() * 0.25)
     this.onProgress?.(`Strava did not answer (${problem}); retrying in ${Math.ceil(waitMs / 1000)} s`)
     await this.sleep(waitMs)
     return attempts

@@ -28,6 +28,8 @@ export interface InteractiveLoginOptions {
   stderr: Writable
   warn: (message: string) => void
   describeAccount?: LoginOptions['describeAccount']
+  /** The host's HTTP client for the code exchange (its connection pool); default: fetch. */
+  http?: LoginOptions['http']
   /** Collaborators for tests. */
   openBrowser?: (url: string) => Promise<boolean>
   runFlow?: LoginOptions['runFlow']
@@ -117,6 +119,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
       storeNothing: o.printRefreshToken,
       port: o.port,
       timeoutMs: o.timeoutMs,
+      http: o.http,
       implicit: o.implicit,
       signal: controller.signal,
       pastedInput: pastes ?? o.stdin,

@@ -1,5 +1,3 @@
-import {setTimeout as delay} from 'node:timers/promises'
-
 import {
   AuthError,
   AuthRateLimitError,
@@ -9,6 +7,7 @@ import {
   redactSecrets,
 } from './errors.js'
 import {providerName, type OAuthProvider} from './provider.js'
+import {classifyNetworkError, type RetryPolicy, withRetries} from './retry.js'
 
 export {
   AuthError,
@@ -88,7 +87,8 @@ export interface TokenClientOptions {
 type Grant = 'authorization_code' | 'refresh_token' | 'revocation'
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000
-const RETRY_DELAYS_MS = [500, 2000]
+/** Refresh and revocation: two retries, after 0.5 s and 2 s (a login is waiting, and the server is rarely down for long). */
+export const TOKEN_RETRY_POLICY: RetryPolicy = {retries: 2, firstDelayMs: 500, factor: 4, jitter: 0}
 /** RFC 6749 leaves a missing `expires_in` to documentation; one hour is the common default. */
 const DEFAULT_LIFETIME_SECONDS = 3600
 
@@ -114,9 +114,7 @@ export async function refreshGrant(
   o: TokenClientOptions & {refreshToken: string; scopes?: string[]},
 ): Promise<TokenGrant> {
   const params = {grant_type: 'refresh_token', refresh_token: o.refreshToken}
-  const body = await withRetries(o, () =>
-    postForm(o, o.provider.tokenEndpoint, params, 'refresh_token', [o.refreshToken]),
-  )
+  const body = await retried(o, () => postForm(o, o.provider.tokenEndpoint, params, 'refresh_token', [o.refreshToken]))
   const grant = toTokenGrant(o, body, {scopes: o.scopes ?? []})
   return {...grant, refreshToken: grant.refreshToken ?? o.refreshToken}
 }
@@ -156,7 +154,7 @@ async function revokeTokens(o: TokenClientOptions & {accessToken?: string; refre
     ] as const
   ).filter((pair): pair is readonly [string, 'refresh_token' | 'access_token'] => Boolean(pair[0]))
   for (const [token, hint] of provider.revocationRevokesGrant ? tokens.slice(0, 1) : tokens) {
-    await withRetries(o, () => postForm(auth, endpoint, {token, token_type_hint: hint}, 'revocation', secrets))
+    await retried(o, () => postForm(auth, endpoint, {token, token_type_hint: hint}, 'revocation', secrets))
   }
 }
 
@@ -164,7 +162,7 @@ async function revokeTokens(o: TokenClientOptions & {accessToken?: string; refre
 async function deauthorize(o: TokenClientOptions & {accessToken?: string; refreshToken?: string}, endpoint: string) {
   const secrets = [o.accessToken, o.refreshToken]
   const send = (token: string) =>
-    withRetries(o, () =>
+    retried(o, () =>
       postForm({...o, clientId: '', clientSecret: undefined}, endpoint, {}, 'revocation', [...secrets, token], {
         authorization: `Bearer ${token}`,
       }),
@@ -184,17 +182,14 @@ async function deauthorize(o: TokenClientOptions & {accessToken?: string; refres
   }
 }
 
-async function withRetries<T>(o: TokenClientOptions, attempt: () => Promise<T>): Promise<T> {
-  const sleep = o.sleep ?? ((ms: number) => delay(ms))
-  for (let retry = 0; ; retry++) {
-    try {
-      return await attempt()
-    } catch (error) {
-      if (!(error instanceof AuthServerUnavailableError) || retry >= RETRY_DELAYS_MS.length) throw error
-      await sleep(RETRY_DELAYS_MS[retry])
-      if (o.signal?.aborted) throw cancelledError()
-    }
-  }
+/** A token request again after a network failure, a 5xx or a malformed answer (exit 5 once the retries are spent). */
+function retried<T>(o: TokenClientOptions, attempt: () => Promise<T>): Promise<T> {
+  return withRetries(TOKEN_RETRY_POLICY, attempt, {
+    isRetryable: (error) => error instanceof AuthServerUnavailableError,
+    sleep: o.sleep,
+    signal: o.signal,
+    cancelled: cancelledError,
+  })
 }
 
 /** POSTs a form with the provider's client authentication and returns the parsed JSON of a 2xx answer. */
@@ -243,8 +238,7 @@ async function postForm(
     text = await readCapped(response, MAX_TOKEN_ANSWER_BYTES)
   } catch (error) {
     if (o.signal?.aborted) throw cancelledError()
-    const why =
-      error instanceof Error && error.name === 'TimeoutError' ? 'did not answer in time' : 'could not be reached'
+    const why = classifyNetworkError(error) === 'timeout' ? 'did not answer in time' : 'could not be reached'
     const detail = error instanceof Error ? describeNetworkError(error) : String(error)
     throw new AuthServerUnavailableError(
       redactSecrets(

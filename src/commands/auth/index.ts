@@ -76,9 +76,14 @@ With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to cr
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Auth)
-    const {loginInteractively} = await import('oclif-plugin-oauth/interactive-login')
+    const [{loginInteractively}, {postForm}] = await Promise.all([
+      import('oclif-plugin-oauth/interactive-login'),
+      import('../../http/keep-alive.js'),
+    ])
     const result = await loginInteractively({
       configDir: this.config.configDir,
+      // The code exchange on the run's connection pool, which the account lookup uses next.
+      http: postForm,
       env: process.env,
       clientId: flags['client-id'],
       clientSecretFromStdin: flags['client-secret-stdin'],
