@@ -24,6 +24,18 @@ export default tseslint.config(
     },
   },
   {
+    // The environment is read once, by the composition root (the commands and the base command), and passed
+    // down: library code that read process.env itself would bypass an environment a caller injected.
+    files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['src/commands/**', 'src/base-command.ts', 'packages/*/src/commands/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {object: 'process', property: 'env', message: 'Take the environment from the caller (an `env` option).'},
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly'}},
     rules: {'@typescript-eslint/no-require-imports': 'off'},

@@ -83,7 +83,8 @@ interface Memory {
 }
 
 export interface ResolveApiBaseOptions {
-  env?: NodeJS.ProcessEnv
+  /** The environment the composition root read (STRAVA_API_URL). */
+  env: NodeJS.ProcessEnv
   /** Where the memory file lives (oclif's cache directory); without it nothing is remembered. */
   cacheDir?: string
   /** Clock in epoch milliseconds. */
@@ -100,8 +101,8 @@ export function fixedApiBase(url: string): ApiBaseSource {
  * The base for this run: STRAVA_API_URL when set; otherwise the candidates for today's date, starting
  * from the one remembered in the cache directory when it is still one of them (a fallback only for a day).
  */
-export function resolveApiBase(o: ResolveApiBaseOptions = {}): ApiBaseSource {
-  const override = (o.env ?? process.env).STRAVA_API_URL
+export function resolveApiBase(o: ResolveApiBaseOptions): ApiBaseSource {
+  const override = o.env.STRAVA_API_URL
   if (override) return fixedApiBase(override)
   const now = o.now ?? Date.now
   const candidates = candidateApiUrls(now(), o.hosts)

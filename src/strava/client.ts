@@ -29,7 +29,7 @@ const PAGE_SIZE = 200
 export const MAX_BODY_BYTES = 16 * 1024 * 1024
 
 export interface StravaClientOptions {
-  /** Default: STRAVA_API_URL, else Strava's documented host. Ignored when `apiBase` is given. */
+  /** Default: Strava's documented host. Ignored when `apiBase` is given (the composition root passes one that honours STRAVA_API_URL). */
   apiUrl?: string
   /** The base URL with failover between Strava's old and new hosts (see api-base.ts); the composition root passes it. */
   apiBase?: ApiBaseSource
@@ -128,7 +128,7 @@ export class StravaClient {
   private waitBudgetMs: number
 
   constructor(options: StravaClientOptions) {
-    this.apiBase = options.apiBase ?? fixedApiBase(options.apiUrl ?? process.env.STRAVA_API_URL ?? DEFAULT_API_URL)
+    this.apiBase = options.apiBase ?? fixedApiBase(options.apiUrl ?? DEFAULT_API_URL)
     const protocol = URL.parse(this.apiBase.url)?.protocol
     if (protocol !== 'https:' && protocol !== 'http:') {
       const what = protocol ? `uses ${printable(protocol)}, not https:` : 'is not a URL'

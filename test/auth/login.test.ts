@@ -175,7 +175,11 @@ describe('login, status and logout against the emulator', () => {
 
   it('checks the store before asking for consent', async () => {
     let flowRan = false
-    const store = new KeyringStore({service: 'x', loadModule: async () => Promise.reject(new Error('no binding'))})
+    const store = new KeyringStore({
+      service: 'x',
+      env: {},
+      loadModule: async () => Promise.reject(new Error('no binding')),
+    })
     await assert.rejects(
       login(options({store, runFlow: async () => ((flowRan = true), Promise.reject(new Error('unreachable')))})),
       {name: 'KeyringUnavailableError', exitCode: 3},
@@ -391,7 +395,7 @@ describe('login, status and logout against the emulator', () => {
     const legacy = `strava:${emulator.client.id}`
     try {
       const tokens = emulator.issueTokens()
-      const store = new KeyringStore({service})
+      const store = new KeyringStore({service, env: {}})
       await store.set(legacy, {clientSecret: emulator.client.secret, ...tokens, scopes: ['read', 'activity:read_all']})
       await writeConfig(configDir, {
         clientId: emulator.client.id,

@@ -302,6 +302,7 @@ describe('TokenSession', () => {
     await duringRenewal(() =>
       login({
         configDir,
+        env: env(),
         provider: stravaProvider(emulator.oauthUrl),
         clientId: emulator.client.id,
         clientSecret: emulator.client.secret,
@@ -387,7 +388,7 @@ describe('TokenSession across processes', () => {
 
     const script = `
       import {openTokenSession} from 'oclif-plugin-oauth/session'
-      const session = await openTokenSession({configDir: process.env.CONFIG_DIR, warn: () => {}})
+      const session = await openTokenSession({configDir: process.env.CONFIG_DIR, env: process.env, warn: () => {}})
       console.log(await session.accessToken())
     `
     const child = () =>

@@ -15,7 +15,7 @@ const OPENER_SETTLE_MS = 1500
  */
 export async function openInBrowser(
   url: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   settleMs = OPENER_SETTLE_MS,
 ): Promise<boolean> {
   try {

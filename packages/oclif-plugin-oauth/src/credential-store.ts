@@ -94,10 +94,13 @@ export class KeyringStore implements CredentialStore {
   private readonly timeoutMs: number
   private readonly loadModule: () => Promise<KeyringModule>
 
-  constructor(
-    o: {service?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; loadModule?: () => Promise<KeyringModule>} = {},
-  ) {
-    this.env = o.env ?? process.env
+  constructor(o: {
+    service?: string
+    env: NodeJS.ProcessEnv
+    timeoutMs?: number
+    loadModule?: () => Promise<KeyringModule>
+  }) {
+    this.env = o.env
     this.service = o.service ?? this.env.WEEKNOTES_KEYRING_SERVICE ?? 'weeknotes'
     this.timeoutMs = o.timeoutMs ?? 5000
     this.loadModule = o.loadModule ?? (() => import('@napi-rs/keyring'))
@@ -373,9 +376,9 @@ export class SealedStore extends RecordsFileStore {
  */
 export function storeFor(
   kind: StorageKind,
-  o: {configDir: string; env?: NodeJS.ProcessEnv; warn?: (message: string) => void},
+  o: {configDir: string; env: NodeJS.ProcessEnv; warn?: (message: string) => void},
 ): CredentialStore {
-  const env = o.env ?? process.env
+  const env = o.env
   if (kind === 'file') return new FileStore(o)
   if (kind === 'sealed')
     return new SealedStore({configDir: o.configDir, readKey: () => readStoreKey(env), keyHint: storeKeyHint})

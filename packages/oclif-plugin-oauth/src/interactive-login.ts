@@ -135,7 +135,7 @@ export async function loginInteractively(o: InteractiveLoginOptions): Promise<Lo
           return
         }
 
-        if (await (o.openBrowser ?? openInBrowser)(url)) {
+        if (await (o.openBrowser ?? ((target: string) => openInBrowser(target, o.env)))(url)) {
           if (!progress.answered())
             o.stderr.write('Waiting for the authorization in the browser (Ctrl-C to cancel)...\n')
           return

@@ -19,7 +19,7 @@ export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
 export interface LoginOptions extends AuthorizationCodeFlowOptions {
   configDir: string
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   storage: StorageKind
   /**
    * The account's full profile, read with the new access token, for providers whose token response
@@ -48,7 +48,7 @@ export type LoginResult = StoredProfile & {refreshToken?: string}
  * `generate` renewing the old login at that moment cannot store its tokens over the new ones.
  */
 export async function login(o: LoginOptions): Promise<LoginResult> {
-  const env = o.env ?? process.env
+  const env = o.env
   const warn = o.warn ?? (() => {})
   const store = o.storeNothing ? undefined : (o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn}))
   if (store) {

@@ -9,7 +9,7 @@ import {type HttpClient, revoke as defaultRevoke} from './tokens.js'
 
 export interface LogoutOptions {
   configDir: string
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   provider: OAuthProvider
   warn?: (message: string) => void
   revoke?: typeof defaultRevoke
@@ -42,7 +42,7 @@ export async function logout(o: LogoutOptions): Promise<LogoutResult> {
 }
 
 async function revokeAndForget(o: LogoutOptions): Promise<LogoutResult> {
-  const env = o.env ?? process.env
+  const env = o.env
   const warn = o.warn ?? (() => {})
   const config = await readConfig(o.configDir)
   const settings = config.session

@@ -50,7 +50,7 @@ export interface StravaProviderOptions {
 }
 
 export function stravaProvider(
-  oauthUrl: string = process.env.STRAVA_OAUTH_URL || DEFAULT_STRAVA_OAUTH_URL,
+  oauthUrl: string = DEFAULT_STRAVA_OAUTH_URL,
   options: StravaProviderOptions = {},
 ): OAuthProvider {
   const base = oauthUrl.replace(/\/+$/, '')

@@ -194,7 +194,7 @@ export class TokenSession {
 
 export interface OpenTokenSessionOptions {
   configDir: string
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   warn?: (message: string) => void
   now?: () => number
   provider?: OAuthProvider
@@ -226,7 +226,7 @@ const ciRotationWarning =
  * `weeknotes auth`, else AuthError (exit 3).
  */
 export async function openTokenSession(o: OpenTokenSessionOptions): Promise<TokenSession> {
-  const env = o.env ?? process.env
+  const env = o.env
   const warn = o.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`))
   const provider = o.provider ?? stravaProvider(env.STRAVA_OAUTH_URL || undefined)
   const config = await readConfig(o.configDir)

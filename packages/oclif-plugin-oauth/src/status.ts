@@ -21,8 +21,8 @@ export interface AuthStatus {
  * unlock prompt. CI mode (a refresh token in the environment) counts as logged in when the client id
  * and secret are there too (or saved for the same client id).
  */
-export async function readAuthStatus(o: {configDir: string; env?: NodeJS.ProcessEnv}): Promise<AuthStatus> {
-  const env = envCredentials(o.env ?? process.env)
+export async function readAuthStatus(o: {configDir: string; env: NodeJS.ProcessEnv}): Promise<AuthStatus> {
+  const env = envCredentials(o.env)
   const config = await readConfig(o.configDir)
   const clientId = env.clientId ?? config.clientId ?? null
   if (env.refreshToken) {
@@ -52,7 +52,7 @@ export async function readAuthStatus(o: {configDir: string; env?: NodeJS.Process
  */
 export async function readStoredRefreshToken(o: {
   configDir: string
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   warn?: (message: string) => void
 }): Promise<string | undefined> {
   const config = await readConfig(o.configDir)
@@ -61,6 +61,6 @@ export async function readStoredRefreshToken(o: {
   const store = storeFor(storage, {configDir: o.configDir, env: o.env, warn: o.warn})
   const stored = await store.get(account)
   // A renewal the store refused holds the live refresh token; the stored one is spent.
-  const pending = await findPendingLogin(pendingLoginDirs(o.configDir, o.env ?? process.env), account, stored)
+  const pending = await findPendingLogin(pendingLoginDirs(o.configDir, o.env), account, stored)
   return (pending?.secrets ?? stored)?.refreshToken || undefined
 }

@@ -98,7 +98,12 @@ describe('KeyringStore', () => {
         getPassword = () => new Promise(() => {})
       },
     }
-    const store = new KeyringStore({service: 'weeknotes-test', timeoutMs: 50, loadModule: async () => hanging as never})
+    const store = new KeyringStore({
+      service: 'weeknotes-test',
+      env: {},
+      timeoutMs: 50,
+      loadModule: async () => hanging as never,
+    })
     await assert.rejects(store.get('strava:1'), (error: unknown) => {
       assert.ok(error instanceof KeyringUnavailableError)
       assert.equal(error.exitCode, 3)
@@ -111,7 +116,7 @@ describe('KeyringStore', () => {
   it('names the choices when no Secret Service is reachable (a child process without D-Bus)', async () => {
     const script = `
       import {KeyringStore} from '${new URL('../src/credential-store.ts', import.meta.url).href}'
-      try { await new KeyringStore({service: 'weeknotes-test-nodbus'}).ensureWritable(); console.log('writable') }
+      try { await new KeyringStore({service: 'weeknotes-test-nodbus', env: process.env}).ensureWritable(); console.log('writable') }
       catch (error) { console.log(JSON.stringify({name: error.name, exitCode: error.exitCode, message: error.message, suggestions: error.suggestions})) }
     `
     const {stdout} = await promisify(execFile)(
@@ -136,7 +141,7 @@ describe('KeyringStore', () => {
     const skip = await secretServiceSkipReason()
     if (skip) return t.skip(skip)
     const service = uniqueKeyringService('store')
-    const store = new KeyringStore({service})
+    const store = new KeyringStore({service, env: {}})
     try {
       await store.ensureWritable()
       assert.deepEqual(await keyringCredentials(service), [], 'the write probe leaves nothing behind')

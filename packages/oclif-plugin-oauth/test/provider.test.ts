@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import {PassThrough} from 'node:stream'
 import {test} from 'node:test'
 
+import {loginInteractively} from '../src/interactive-login.js'
 import {oauthProvider, stravaProvider} from '../src/provider.js'
 
 test('the Strava preset builds its endpoints from the given OAuth URL', () => {
@@ -20,16 +22,34 @@ test('the Strava preset builds its endpoints from the given OAuth URL', () => {
   assert.deepEqual(provider.extraAuthorizationParams, {approval_prompt: 'auto'})
 })
 
-test('the Strava preset reads STRAVA_OAUTH_URL, else uses strava.com', (t) => {
+test('the Strava preset uses the URL it is given, else strava.com: never process.env behind the caller', async (t) => {
   const saved = process.env.STRAVA_OAUTH_URL
   t.after(() => {
     if (saved === undefined) delete process.env.STRAVA_OAUTH_URL
     else process.env.STRAVA_OAUTH_URL = saved
   })
   process.env.STRAVA_OAUTH_URL = 'http://127.0.0.1:9999/oauth'
-  assert.equal(stravaProvider().tokenEndpoint, 'http://127.0.0.1:9999/oauth/token')
-  delete process.env.STRAVA_OAUTH_URL
   assert.equal(stravaProvider().authorizationEndpoint, 'https://www.strava.com/oauth/authorize')
+
+  // A login with an injected environment talks to the server that environment names, or to Strava.
+  const endpoints: string[] = []
+  for (const env of [{STRAVA_OAUTH_URL: 'http://127.0.0.1:4567/oauth'}, {}]) {
+    await loginInteractively({
+      configDir: '/nonexistent/weeknotes-test',
+      env: {...env, STRAVA_CLIENT_ID: '1', STRAVA_CLIENT_SECRET: 'secret'},
+      scope: 'read,activity:read_all',
+      timeoutMs: 1000,
+      printRefreshToken: true,
+      stdin: new PassThrough(),
+      stderr: new PassThrough(),
+      warn: () => {},
+      runFlow: async (options) => {
+        endpoints.push(options.provider.tokenEndpoint)
+        return {accessToken: 'a', refreshToken: 'r', expiresAt: 2_000_000_000, scopes: ['read', 'activity:read_all']}
+      },
+    })
+  }
+  assert.deepEqual(endpoints, ['http://127.0.0.1:4567/oauth/token', 'https://www.strava.com/oauth/token'])
 })
 
 test('the Strava preset revokes through /revoke unless told to deauthorize only', () => {
