@@ -45,6 +45,9 @@ if (version) {
   })
   process.stdout.write(version)
 } else {
+  // V8's compiled code for the bundle, kept by Node (in the temp dir, or $NODE_COMPILE_CACHE; off with
+  // NODE_DISABLE_COMPILE_CACHE=1): later runs skip compiling, about a seventh of the CPU time of `generate`.
+  process.getBuiltinModule('node:module').enableCompileCache?.()
   const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()
   await execute({dir: import.meta.url})

@@ -1,5 +1,6 @@
 // What the built CLI is made of, so that bin/run.js loads one bundle (scripts/bundle.js): the commands,
 // for oclif's explicit command strategy (package.json oclif.commands), the command_not_found hook (oclif.hooks),
+// the help class (oclif.helpClass),
 // oclif's entry point and the stdout error handler.
 import Auth from './commands/auth/index.js'
 import AuthKey from './commands/auth/key.js'
@@ -19,5 +20,6 @@ export const COMMANDS = {
   sync: Sync,
 }
 export {default as COMMAND_NOT_FOUND} from './hooks/command-not-found.js'
+export {default as HELP} from './help.js'
 export {execute} from '@oclif/core/execute'
 export {handleStdoutErrors} from './stdout-errors.js'
