@@ -2,6 +2,8 @@
 // for oclif's explicit command strategy (package.json oclif.commands), the command_not_found hook (oclif.hooks),
 // the help class (oclif.helpClass),
 // oclif's entry point and the stdout error handler.
+import {createRequire} from 'node:module'
+
 import Auth from './commands/auth/index.js'
 import AuthKey from './commands/auth/key.js'
 import AuthLogout from './commands/auth/logout.js'
@@ -18,6 +20,11 @@ export const COMMANDS = {
   generate: Generate,
   import: Import,
   sync: Sync,
+  // `weeknotes help` is @oclif/plugin-help's command, loaded when it runs: listed as a plugin, its package and
+  // manifest were read at every start, a tenth of the CPU time of `generate --help`.
+  get help(): typeof import('@oclif/plugin-help').commands.help {
+    return (createRequire(import.meta.url)('@oclif/plugin-help') as typeof import('@oclif/plugin-help')).commands.help
+  },
 }
 export {default as COMMAND_NOT_FOUND} from './hooks/command-not-found.js'
 export {default as HELP} from './help.js'

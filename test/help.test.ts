@@ -1,5 +1,6 @@
 // The help class (src/help.ts) skips EJS for texts without a tag: every help page must read exactly as
-// oclif's own Help prints it, and the built CLI must use it (package.json oclif.helpClass).
+// oclif's own Help prints it, and the built CLI must use it (package.json oclif.helpClass), for --help and
+// for `weeknotes help`.
 import assert from 'node:assert/strict'
 import {execFile} from 'node:child_process'
 import {test} from 'node:test'
@@ -42,6 +43,11 @@ test('every help page reads as oclif prints it, tags rendered, with the built CL
     env: {...process.env, OCLIF_COLUMNS: '80', NO_COLOR: '1'},
   })
   assert.equal(built.stdout, generate)
+  // `weeknotes help generate`: @oclif/plugin-help's command, loaded on demand from the explicit command list.
+  const helpCommand = await run(process.execPath, [builtCli, 'help', 'generate'], {
+    env: {...process.env, OCLIF_COLUMNS: '80', NO_COLOR: '1'},
+  })
+  assert.equal(helpCommand.stdout, generate)
 })
 
 test('only a text with an EJS tag goes to the renderer', () => {
