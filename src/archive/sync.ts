@@ -9,7 +9,7 @@ import type {ActivityPage} from '../strava/client.js'
 import {StravaError} from '../strava/errors.js'
 import type {SummaryActivity} from '../strava/types.js'
 import type {ActivityArchive, Coverage} from './archive.js'
-import {collectGarbage} from './memory.js'
+import {collectGarbage, keepYoungGenerationSmall} from './memory.js'
 
 /** Edits, late uploads and deletions are picked up this far back from the latest activity held. */
 export const RECENT_WINDOW_DAYS = 14
@@ -102,6 +102,7 @@ export async function syncActivities(
   const startedAt = now()
   const progress: SyncProgress = {mode: p.mode, pages: 0, listed: 0, added: 0}
   const firstSync = p.mode === 'first' || p.mode === 'resume'
+  keepYoungGenerationSmall()
   try {
     for await (const {activities} of lister.activityPages({after: p.after, before: p.before})) {
       archive.transaction(() => {
