@@ -4,11 +4,12 @@
 // ...) so a load that comes and goes weighs on all of them alike; each figure is a median.
 // `--latency` measures through TLS at 80 ms round-trip time instead (bench/latency.ts).
 // `--smoke` does fewer repetitions (CI runs it): it prints, it does not fail on timing, but it fails
-// when a run of the CLI fails or a request count (deterministic) misses its target.
+// when a run of the CLI fails or a request count (deterministic) misses its target. `--against DIR`
+// adds another checkout's built CLI to the start-up round-robin, for before/after figures.
 import {existsSync, mkdtempSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
@@ -19,6 +20,9 @@ import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '.
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'bin', 'run.js')
 const smoke = process.argv.includes('--smoke')
+// Another checkout's build (say, main's) in the same round-robin: before and after under the same load.
+const againstAt = process.argv.indexOf('--against')
+const otherCli = againstAt > 0 ? join(resolve(process.argv[againstAt + 1] ?? '.'), 'bin', 'run.js') : undefined
 const repeats = smoke ? 3 : 15
 const week = '2024-W10'
 /** A template that needs only the activity list: what the list, archive and start-up figures have always measured. */
@@ -36,8 +40,8 @@ if (process.argv.includes('--latency')) {
   process.exit()
 }
 
-const runCli = (args: string[], dataDir?: string) =>
-  runNode([cli, ...args], dataDir ? {...env, WEEKNOTES_DATA_DIR: dataDir} : env, sandbox)
+const runCli = (args: string[], dataDir?: string, bin = cli) =>
+  runNode([bin, ...args], dataDir ? {...env, WEEKNOTES_DATA_DIR: dataDir} : env, sandbox)
 /** A new, empty archive directory: a run that must fetch as if nothing were held yet. */
 const emptyArchive = () => mkdtempSync(join(sandbox, 'data-'))
 
@@ -164,19 +168,23 @@ try {
   emulator.clearRequests()
   // What loading oclif's entry point alone costs, without any command or config: context for --version.
   const oclifEntry = pathToFileURL(join(root, 'node_modules', '@oclif', 'core', 'lib', 'execute.js')).href
-  const [floor, oclif, version, help, generate] = await interleavedMedians(
+  // Each generate run with an empty archive: what a week costs when nothing is held yet.
+  const startUp = (bin: string) => [
+    () => runCli(['--version'], undefined, bin),
+    () => runCli(['generate', '--help'], undefined, bin),
+    () => runCli(generateArgs, emptyArchive(), bin),
+  ]
+  const [floor, oclif, version, help, generate, ...other] = await interleavedMedians(
     [
       () => runNode(['-e', '0'], env, sandbox),
       () => runNode(['--input-type=module', '-e', `await import(${JSON.stringify(oclifEntry)})`], env, sandbox),
-      () => runCli(['--version']),
-      () => runCli(['generate', '--help']),
-      // Each run with an empty archive: what a week costs when nothing is held yet.
-      () => runCli(generateArgs, emptyArchive()),
+      ...startUp(cli),
+      ...(otherCli ? startUp(otherCli) : []),
     ],
     repeats,
   )
   const perRun = apiCalls(emulator)
-  const generateRuns = repeats + 1
+  const generateRuns = (repeats + 1) * (otherCli ? 2 : 1)
 
   report(
     'floor: node -e 0',
@@ -187,6 +195,12 @@ try {
   report('cold start: weeknotes generate --help', againstFloor(help, floor), '<= 3.0x', help.ms <= 3 * floor.ms)
   report('generate, 30 activities, token valid', againstFloor(generate, floor), '<= 4.0x', generate.ms <= 4 * floor.ms)
   report('  peak RSS', `${generate.rssMiB.toFixed(1)} MiB`, '<= 100 MiB', generate.rssMiB <= 100)
+  if (otherCli) {
+    console.log(`  the same, with ${otherCli}:`)
+    for (const [i, label] of ['--version', 'generate --help', 'generate, 30 activities'].entries()) {
+      report(`  (against) ${label}`, `${againstFloor(other[i], floor)}, peak RSS ${other[i].rssMiB.toFixed(1)} MiB`)
+    }
+  }
   const [list, otherApi, token] = [perRun.list, perRun.otherApi, perRun.token].map((n) => n / generateRuns)
   report(
     '  calls per run: list / other API / token',
