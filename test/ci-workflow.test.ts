@@ -4,8 +4,9 @@ import assert from 'node:assert/strict'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {test} from 'node:test'
+import {fileURLToPath} from 'node:url'
 
-import {repoRoot} from './support/cli.js'
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 
 test('the Linux test step of ci.yml requires every capability .ci/run requires', async () => {
   const ciRun = await readFile(join(repoRoot, '.ci', 'run'), 'utf8')

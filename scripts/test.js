@@ -1,0 +1,106 @@
+// `npm test` and its tiers (README, Development): `node scripts/test.js [tier ...]`, all tiers when none is named.
+//
+// A test file's tier follows from what it needs, read from its imports, so a file keeps its tier
+// wherever it moves (test/ or a workspace package's test/). The first tier that matches wins:
+//   browser  a real Chromium           imports support/browser.js or playwright-core
+//   keyring  the OS keyring            imports support/keyring.js or @napi-rs/keyring
+//   cli      the built CLI as a process imports support/cli.js (needs `npm run build` first)
+//   unit     none of these: offline, no build, the Strava emulator in-process on 127.0.0.1 at most
+//
+// Unit files run in parallel: a few processes, each running its share of the files one after the other
+// in one process (--test-isolation=none), since starting tsx for each of ~50 files would cost more
+// than all their tests. The other tiers run one file at a time, as the whole suite did before.
+import {spawn} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
+import {join, resolve} from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+const tierNeeds = {
+  browser: /support\/browser\.js'|'playwright-core'/,
+  keyring: /support\/keyring\.js'|'@napi-rs\/keyring'/,
+  cli: /support\/cli\.js'/,
+}
+const tiers = ['unit', 'cli', 'keyring', 'browser']
+// oauth-plugin-source: the workspace packages' TypeScript sources, not their builds (packages/*/package.json).
+const common = [
+  '--conditions=oauth-plugin-source',
+  '--import',
+  'tsx',
+  '--test',
+  '--test-timeout=180000',
+  '--test-force-exit',
+  '--test-reporter=spec',
+]
+// Node 22.13 knows the flag only by its experimental name.
+const noIsolation = process.allowedNodeEnvironmentFlags.has('--test-isolation')
+  ? '--test-isolation=none'
+  : '--experimental-test-isolation=none'
+
+const requested = process.argv.slice(2)
+const unknown = requested.filter((tier) => !tiers.includes(tier))
+if (unknown.length > 0) {
+  console.error(`Unknown test tier ${unknown.join(', ')}: choose from ${tiers.join(', ')}.`)
+  process.exit(2)
+}
+
+const byTier = Object.groupBy(testFiles(), tierOf)
+const totals = {}
+let failed = false
+for (const tier of requested.length > 0 ? requested : tiers) {
+  const files = byTier[tier] ?? []
+  if (files.length === 0) continue
+  const runs = tier === 'unit' ? runInParallel(files) : [runNode([...common, '--test-concurrency=1', ...files], true)]
+  for (const {code, output} of await Promise.all(runs)) {
+    failed ||= code !== 0
+    for (const [, name, count] of output.matchAll(/^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
+      totals[name] = (totals[name] ?? 0) + Number(count)
+    }
+  }
+}
+
+console.log(
+  `\nall tiers run: ${Object.entries(totals)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ')}`,
+)
+process.exitCode = failed ? 1 : 0
+
+/** Every *.test.ts under test/ and packages/NAME/test/, as paths relative to the repository. */
+function testFiles() {
+  const packages = existsSync(join(root, 'packages')) ? readdirSync(join(root, 'packages')) : []
+  const folders = ['test', ...packages.map((name) => join('packages', name, 'test'))]
+  return folders
+    .filter((folder) => existsSync(join(root, folder)))
+    .flatMap((folder) => readdirSync(join(root, folder), {recursive: true}).map((file) => join(folder, file)))
+    .filter((file) => file.endsWith('.test.ts') && !file.split(/[\\/]/).includes('node_modules'))
+    .sort()
+}
+
+function tierOf(file) {
+  const source = readFileSync(join(root, file), 'utf8')
+  return Object.keys(tierNeeds).find((tier) => tierNeeds[tier].test(source)) ?? 'unit'
+}
+
+/** Deals the files round-robin to one process per core and one more (the tests wait for I/O a good part of the time). */
+function runInParallel(files) {
+  const count = Math.min(files.length, availableParallelism() + 1)
+  const shares = Array.from({length: count}, (_, index) => files.filter((_, position) => position % count === index))
+  return shares.map((share) => runNode([...common, noIsolation, ...share], false))
+}
+
+/** Runs node with args from the repository root; live output streams as it comes, else it is printed at the end. */
+function runNode(args, live) {
+  const child = spawn(process.execPath, args, {cwd: root, stdio: ['ignore', 'pipe', 'inherit']})
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output += chunk
+    if (live) process.stdout.write(chunk)
+  })
+  return new Promise((done) => {
+    child.on('close', (code) => {
+      if (!live) process.stdout.write(`\n${output}`)
+      done({code, output})
+    })
+  })
+}
