@@ -1,56 +1,25 @@
 // `weeknotes sync` and generate's use of the archive, running the built CLI against the Strava emulator
 // in CI mode (credentials in the environment). Request counts come from the emulator's request log.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import {mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {after, before, beforeEach, test} from 'node:test'
+import {test} from 'node:test'
 
 import {ActivityArchive} from '../../src/archive/archive.js'
 import {loadSqlite} from '../../src/archive/sqlite.js'
 import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../emulator/index.js'
-import {builtCli, cliEnvironment, createCliHome, runCli, startCli, type CliHome} from '../support/cli.js'
+import {plain, useCiModeCli} from '../support/ci-mode.js'
+import {cliEnvironment, runCli, runCliOnTerminal, startCli, terminalSkipReason} from '../support/cli.js'
 
-let emulator: StravaEmulator
-let home: CliHome
-let dataDir: string
+const ci = useCiModeCli()
 
-before(async () => {
-  emulator = await startStravaEmulator({seed: 'empty'})
-  emulator.setRateLimits({overall: [100_000, 1_000_000], read: [100_000, 1_000_000]})
-  home = await createCliHome()
-})
-after(async () => {
-  await emulator.close()
-  await home.remove()
-})
-beforeEach(async () => {
-  emulator.clearRequests()
-  dataDir = await mkdtemp(join(home.root, 'data-'))
-})
-
-const plain = (text: string) => text.replace(/›/g, ' ').replace(/\s+/g, ' ')
-
-function ciEnv(on: StravaEmulator = emulator, extra: Record<string, string | undefined> = {}) {
-  const {refreshToken} = on.issueTokens()
-  return cliEnvironment(home, {
-    STRAVA_CLIENT_ID: on.client.id,
-    STRAVA_CLIENT_SECRET: on.client.secret,
-    STRAVA_REFRESH_TOKEN: refreshToken,
-    STRAVA_API_URL: on.apiUrl,
-    STRAVA_OAUTH_URL: on.oauthUrl,
-    WEEKNOTES_DATA_DIR: dataDir,
-    ...extra,
-  })
-}
-
-const cli = async (args: string[], env = ciEnv()) => {
+const cli = async (args: string[], env = ci.env()) => {
   const result = await runCli(args, {env, timeoutMs: 120_000})
   return {...result, stderr: plain(result.stderr)}
 }
-const listCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
-const archivePath = () => ActivityArchive.pathIn(dataDir)
+const listCalls = (on: StravaEmulator = ci.emulator) =>
+  on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
+const archivePath = () => ActivityArchive.pathIn(ci.dataDir)
 
 /** The ISO date of the Monday `weeksAgo` weeks before this week's, in UTC. */
 function monday(weeksAgo: number): string {
@@ -63,7 +32,7 @@ function monday(weeksAgo: number): string {
 /** `perWeek` runs in each of the weeks `from` to `to` weeks ago, with ids from `firstId` up. */
 function weeksOfActivities(from: number, to: number, perWeek: number, firstId = 30_000_000_000): EmulatorActivity[] {
   const list: EmulatorActivity[] = []
-  for (let ago = from; ago >= to; ago--) list.push(...emulator.makeActivities(perWeek, {weekStart: monday(ago)}))
+  for (let ago = from; ago >= to; ago--) list.push(...ci.emulator.makeActivities(perWeek, {weekStart: monday(ago)}))
   return list.map((activity, index) => ({...activity, id: String(firstId + index)}))
 }
 
@@ -83,9 +52,9 @@ function held(path = archivePath()): {count: number; names: Map<string, string>;
 
 test('a first sync lists the whole history oldest first in ceil(n/200)+1 calls; --status and --json describe it', async () => {
   for (const n of [400, 450]) {
-    dataDir = await mkdtemp(join(home.root, 'data-'))
-    emulator.setActivities(weeksOfActivities(10, 1, n / 10))
-    emulator.clearRequests()
+    await ci.newDataDir()
+    ci.emulator.setActivities(weeksOfActivities(10, 1, n / 10))
+    ci.emulator.clearRequests()
     const result = await cli(['sync'])
     assert.equal(result.code, 0, result.stderr)
     assert.equal(listCalls().length, Math.ceil(n / 200) + 1, `${n} activities`)
@@ -108,7 +77,7 @@ test('a first sync lists the whole history oldest first in ceil(n/200)+1 calls; 
   assert.match(text.stdout, /450 activities/)
   assert.match(text.stdout, /Run: 450/)
 
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const json = await cli(['sync', '--json'])
   assert.equal(json.code, 0, json.stderr)
   assert.equal(JSON.parse(json.stdout).mode, 'incremental')
@@ -117,7 +86,7 @@ test('a first sync lists the whole history oldest first in ceil(n/200)+1 calls; 
 
 test('incremental: new activities and edits and deletions in the recent window, in at most 2 list calls; --full removes the rest', async () => {
   const history = weeksOfActivities(10, 2, 40)
-  emulator.setActivities(history)
+  ci.emulator.setActivities(history)
   assert.equal((await cli(['sync'])).code, 0)
 
   // A week later: 20 new runs, one run of last week renamed, one deleted; one deleted months back.
@@ -126,13 +95,13 @@ test('incremental: new activities and edits and deletions in the recent window, 
   const deleted = lastWeek[1].id!
   const oldDeleted = history[0].id!
   const fresh = weeksOfActivities(1, 1, 20, 40_000_000_000)
-  emulator.setActivities([
+  ci.emulator.setActivities([
     ...history
       .filter((a) => a.id !== deleted && a.id !== oldDeleted)
       .map((a) => (a.id === renamed ? {...a, name: 'Renamed on Strava'} : a)),
     ...fresh,
   ])
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const result = await cli(['sync'])
   assert.equal(result.code, 0, result.stderr)
   assert.ok(listCalls().length <= 2, `${listCalls().length} list calls`)
@@ -144,7 +113,7 @@ test('incremental: new activities and edits and deletions in the recent window, 
   assert.ok(after.names.has(fresh[0].id!))
   assert.match(result.stderr, /20 new, 1 removed/)
 
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const full = await cli(['sync', '--full'])
   assert.equal(full.code, 0, full.stderr)
   const total = history.length - 2 + fresh.length
@@ -155,24 +124,24 @@ test('incremental: new activities and edits and deletions in the recent window, 
 })
 
 test('generate: a recent week costs one list round trip after a sync; an older week held for good costs none', async () => {
-  emulator.setActivities(weeksOfActivities(10, 2, 30))
+  ci.emulator.setActivities(weeksOfActivities(10, 2, 30))
   assert.equal((await cli(['sync'])).code, 0)
-  emulator.addActivities(weeksOfActivities(1, 1, 12, 50_000_000_000))
+  ci.emulator.addActivities(weeksOfActivities(1, 1, 12, 50_000_000_000))
 
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const recent = await cli(['generate', '--week', monday(1), '--json'])
   assert.equal(recent.code, 0, recent.stderr)
   assert.equal(JSON.parse(recent.stdout).totals.count, 12)
   assert.ok(listCalls().length >= 1 && listCalls().length <= 2, `${listCalls().length} list calls`)
 
-  emulator.clearRequests()
-  const old = await cli(['generate', '--from', monday(10), '--to', monday(4), '--out-dir', join(dataDir, 'notes')])
+  ci.emulator.clearRequests()
+  const old = await cli(['generate', '--from', monday(10), '--to', monday(4), '--out-dir', join(ci.dataDir, 'notes')])
   assert.equal(old.code, 0, old.stderr)
   assert.match(old.stderr, /Wrote 7 notes/)
   assert.equal(listCalls().length, 0)
-  const notes = await readdir(join(dataDir, 'notes'))
+  const notes = await readdir(join(ci.dataDir, 'notes'))
   assert.equal(notes.length, 7)
-  for (const note of notes) assert.match(await readFile(join(dataDir, 'notes', note), 'utf8'), /30 activities/)
+  for (const note of notes) assert.match(await readFile(join(ci.dataDir, 'notes', note), 'utf8'), /30 activities/)
 })
 
 test('a sync stopped by the daily limit keeps its pages, says when to run again, and the next run continues', async () => {
@@ -183,7 +152,7 @@ test('a sync stopped by the daily limit keeps its pages, says when to run again,
     limited.setActivities(weeksOfActivities(10, 1, 100))
     // The athlete and two pages of 200, then 429 past the daily limit.
     limited.setRateLimits({read: [1000, 3]})
-    const stopped = await cli(['sync'], ciEnv(limited))
+    const stopped = await cli(['sync'], ci.env({}, limited))
     assert.equal(stopped.code, 4, stopped.stderr)
     assert.match(stopped.stderr, /daily rate limit is used up; try again after \d{4}-\d\d-\d\d 00:00 UTC/)
     assert.match(stopped.stderr, /400 activities listed before it stopped are kept/)
@@ -191,7 +160,7 @@ test('a sync stopped by the daily limit keeps its pages, says when to run again,
 
     limited.setRateLimits({read: [1000, 1000]})
     limited.clearRequests()
-    const resumed = await cli(['sync'], ciEnv(limited))
+    const resumed = await cli(['sync'], ci.env({}, limited))
     assert.equal(resumed.code, 0, resumed.stderr)
     assert.match(resumed.stderr, /first sync, continued/)
     assert.equal(held().count, 1000)
@@ -205,10 +174,10 @@ test('a sync stopped by the daily limit keeps its pages, says when to run again,
 })
 
 test('kill -9 in the middle of a first sync loses at most the page in flight; the next sync continues', async () => {
-  emulator.setActivities(weeksOfActivities(30, 1, 100))
+  ci.emulator.setActivities(weeksOfActivities(30, 1, 100))
   // Slow pages, so that the kill lands while a page is in flight.
-  emulator.inject({kind: 'slow', delayMs: 400, times: 8, match: '/api/v3/athlete/activities'})
-  const run = startCli(['sync'], {env: ciEnv(), timeoutMs: 120_000})
+  ci.emulator.inject({kind: 'slow', delayMs: 400, times: 8, match: '/api/v3/athlete/activities'})
+  const run = startCli(['sync'], {env: ci.env(), timeoutMs: 120_000})
   // The 4th list request goes out once the 3rd page is stored: then kill it without warning.
   for (let i = 0; i < 1200 && listCalls().length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50))
   run.child.kill('SIGKILL')
@@ -218,7 +187,7 @@ test('kill -9 in the middle of a first sync loses at most the page in flight; th
   const kept = held()
   assert.equal(kept.integrity, 'ok')
   assert.ok(kept.count >= 600 && kept.count < 3000 && kept.count % 200 === 0, `${kept.count} activities kept`)
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const resumed = await cli(['sync'])
   assert.equal(resumed.code, 0, resumed.stderr)
   assert.match(resumed.stderr, /first sync, continued/)
@@ -227,10 +196,10 @@ test('kill -9 in the middle of a first sync loses at most the page in flight; th
 })
 
 test('two processes syncing the same archive at once both succeed and leave it whole', async () => {
-  emulator.setActivities(weeksOfActivities(20, 1, 100))
+  ci.emulator.setActivities(weeksOfActivities(20, 1, 100))
   const runs = [
-    startCli(['sync'], {env: ciEnv(), timeoutMs: 120_000}),
-    startCli(['sync'], {env: ciEnv(), timeoutMs: 120_000}),
+    startCli(['sync'], {env: ci.env(), timeoutMs: 120_000}),
+    startCli(['sync'], {env: ci.env(), timeoutMs: 120_000}),
   ]
   const results = await Promise.all(runs.map((run) => run.result))
   for (const result of results) assert.equal(result.code, 0, result.stderr)
@@ -245,7 +214,7 @@ test('two processes syncing the same archive at once both succeed and leave it w
 })
 
 test('a damaged archive is reported with its path and the command that rebuilds it; the file is left alone', async () => {
-  emulator.setActivities(weeksOfActivities(3, 1, 10))
+  ci.emulator.setActivities(weeksOfActivities(3, 1, 10))
   assert.equal((await cli(['sync'])).code, 0)
   const garbage = Buffer.alloc(64 * 1024, 'x')
   await writeFile(archivePath(), garbage)
@@ -263,12 +232,12 @@ test('a damaged archive is reported with its path and the command that rebuilds 
 test('--offline renders from the archive with Strava gone and no login; a week never synced gets a warning', async () => {
   const gone = await startStravaEmulator({seed: 'empty'})
   gone.setActivities(weeksOfActivities(4, 2, 21))
-  assert.equal((await cli(['sync'], ciEnv(gone))).code, 0)
+  assert.equal((await cli(['sync'], ci.env({}, gone))).code, 0)
   await gone.close()
 
   // No credentials at all, and the API address points at the closed emulator.
-  const offlineEnv = cliEnvironment(home, {
-    WEEKNOTES_DATA_DIR: dataDir,
+  const offlineEnv = cliEnvironment(ci.home, {
+    WEEKNOTES_DATA_DIR: ci.dataDir,
     STRAVA_API_URL: gone.apiUrl,
     DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/weeknotes-bus',
   })
@@ -283,25 +252,16 @@ test('--offline renders from the archive with Strava gone and no login; a week n
   assert.equal(JSON.parse(unheld.stdout).totals.count, 0)
   assert.match(unheld.stderr, /has not synced all of/)
 
-  dataDir = await mkdtemp(join(home.root, 'empty-'))
-  const empty = await cli(['generate', '--offline'], {...offlineEnv, WEEKNOTES_DATA_DIR: dataDir})
+  await ci.newDataDir()
+  const empty = await cli(['generate', '--offline'], {...offlineEnv, WEEKNOTES_DATA_DIR: ci.dataDir})
   assert.equal(empty.code, 2)
   assert.match(empty.stderr, /holds no activities yet/)
   assert.match(empty.stderr, /weeknotes sync/)
 })
 
-test('on a terminal, sync shows its progress page by page', async (t) => {
-  // util-linux `script` gives the CLI a pseudo-terminal; other platforms' `script` differ.
-  if (process.platform !== 'linux' || !existsSync('/usr/bin/script')) return t.skip('needs util-linux script')
-  emulator.setActivities(weeksOfActivities(6, 1, 70))
-  const command = [process.execPath, builtCli, 'sync'].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
-  const result = await new Promise<{code: number | null; output: string}>((resolve, reject) => {
-    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: ciEnv(), cwd: home.home})
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, output}))
-  })
+test('on a terminal, sync shows its progress page by page', {skip: terminalSkipReason}, async () => {
+  ci.emulator.setActivities(weeksOfActivities(6, 1, 70))
+  const result = await runCliOnTerminal(['sync'], ci.env())
   assert.equal(result.code, 0, result.output)
   for (const [page, listed] of [
     [1, 200],

@@ -1,68 +1,36 @@
 // The built CLI (`node bin/run.js generate`) against the emulator in CI mode (STRAVA_* in the
 // environment, nothing stored), from an isolated home: outputs, overwrite rules, backfill, exit codes.
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {after, before, beforeEach, test} from 'node:test'
+import {beforeEach, test} from 'node:test'
 
-import {builtCli, cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
+import {cliEnvironment, runCli, runCliOnTerminal, terminalSkipReason} from '../support/cli.js'
+import {plain, useCiModeCli} from '../support/ci-mode.js'
 import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
 
-let emulator: StravaEmulator
-let home: CliHome
-const refreshTokens: string[] = []
-
-before(async () => {
-  emulator = await startStravaEmulator({seed: 'empty'})
-  emulator.setRateLimits({overall: [100_000, 1_000_000], read: [100_000, 1_000_000]})
-  home = await createCliHome()
-})
-after(async () => {
-  await emulator.close()
-  await home.remove()
-})
+const ci = useCiModeCli()
+const {refreshTokens} = ci
 /**
- * Each test replaces Strava's activities, so each starts from an empty archive of its own: these tests
- * are about what generate fetches and writes; test/archive/ covers what the archive saves later runs.
+ * Each test replaces Strava's activities and starts from an empty archive of its own: these tests are
+ * about what generate fetches and writes; test/archive/ covers what the archive saves later runs.
  */
-let dataDir: string
-beforeEach(async () => {
-  emulator.setActivities(emulator.makeActivities(30, {weekStart: '2024-03-04'}))
-  emulator.clearRequests()
-  dataDir = await mkdtemp(join(home.root, 'data-'))
-})
+beforeEach(() => ci.emulator.setActivities(ci.emulator.makeActivities(30, {weekStart: '2024-03-04'})))
 
-/** CI mode: a fresh refresh token per run, since the emulator rotates them like Strava. */
-function ciEnv(on: StravaEmulator = emulator) {
-  const {refreshToken} = on.issueTokens()
-  refreshTokens.push(refreshToken)
-  return cliEnvironment(home, {
-    STRAVA_CLIENT_ID: on.client.id,
-    STRAVA_CLIENT_SECRET: on.client.secret,
-    STRAVA_REFRESH_TOKEN: refreshToken,
-    STRAVA_API_URL: on.apiUrl,
-    STRAVA_OAUTH_URL: on.oauthUrl,
-    WEEKNOTES_DATA_DIR: dataDir,
-  })
-}
-
-/** oclif wraps messages to the terminal and prefixes them with ›: one line of plain words to match against. */
-const plain = (text: string) => text.replace(/›/g, ' ').replace(/\s+/g, ' ')
-const generate = async (args: string[], env = ciEnv()) => {
+const generate = async (args: string[], env = ci.env()) => {
   const result = await runCli(['generate', ...args], {env})
   return {...result, stderr: plain(result.stderr)}
 }
-const apiCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path.startsWith('/api/v3/'))
-const listCalls = (on: StravaEmulator = emulator) => on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
+const apiCalls = (on: StravaEmulator = ci.emulator) => on.requests.filter((r) => r.path.startsWith('/api/v3/'))
+const listCalls = (on: StravaEmulator = ci.emulator) =>
+  on.requests.filter((r) => r.path === '/api/v3/athlete/activities')
 
 test('--week prints the note on stdout from one token call, one athlete call, ceil(n/200)+1 list calls and one detail call per activity', async () => {
   const result = await generate(['--week', '2024-W10'])
   assert.equal(result.code, 0, result.stderr)
   assert.match(result.stdout, /^---\ntitle: "Week 10, 2024: training notes"/)
   assert.match(result.stdout, /30 activities/)
-  const paths = emulator.requests.map((r) => r.path)
+  const paths = ci.emulator.requests.map((r) => r.path)
   assert.deepEqual(paths.slice(0, 4), [
     '/oauth/token',
     '/api/v3/athlete',
@@ -74,16 +42,16 @@ test('--week prints the note on stdout from one token call, one athlete call, ce
   assert.equal(details.length, 30)
   assert.equal(new Set(details).size, 30)
   assert.ok(details.every((path) => /^\/api\/v3\/activities\/\d+$/.test(path)))
-  for (const secret of [...refreshTokens, emulator.client.secret]) assert.ok(!result.stdout.includes(secret))
+  for (const secret of [...refreshTokens, ci.emulator.client.secret]) assert.ok(!result.stdout.includes(secret))
 })
 
 test('after June 2027 (new host, old one retired, tokens in headers only): the same note, every token in the header', async () => {
-  await emulator.setEndpoints({legacyApiHost: false, deauthorize: false, tokenParams: false})
+  await ci.emulator.setEndpoints({legacyApiHost: false, deauthorize: false, tokenParams: false})
   try {
-    const result = await generate(['--week', '2024-W10'], {...ciEnv(), STRAVA_API_URL: emulator.nextApiUrl})
+    const result = await generate(['--week', '2024-W10'], {...ci.env(), STRAVA_API_URL: ci.emulator.nextApiUrl})
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /30 activities/)
-    const api = emulator.requests.filter((r) => r.path !== '/oauth/token')
+    const api = ci.emulator.requests.filter((r) => r.path !== '/oauth/token')
     assert.deepEqual(
       api.slice(0, 3).map((r) => [r.host, r.path, r.authorization]),
       [
@@ -97,14 +65,16 @@ test('after June 2027 (new host, old one retired, tokens in headers only): the s
     assert.equal(details.length, 30)
     for (const r of details) assert.deepEqual([r.host, r.authorization], ['next', 'Bearer'], r.path)
     assert.ok(details.every((r) => /^\/activities\/\d+$/.test(r.path)))
-    for (const request of emulator.requests) assert.ok(!request.params.includes('access_token'), request.path)
+    for (const request of ci.emulator.requests) assert.ok(!request.params.includes('access_token'), request.path)
   } finally {
-    await emulator.setEndpoints({legacyApiHost: true, deauthorize: true, tokenParams: true})
+    await ci.emulator.setEndpoints({legacyApiHost: true, deauthorize: true, tokenParams: true})
   }
 })
 
 test('--json prints the template context with exact string ids', async () => {
-  emulator.addActivities([{...emulator.makeActivities(1, {weekStart: '2024-03-04'})[0], id: '18446744073709551557'}])
+  ci.emulator.addActivities([
+    {...ci.emulator.makeActivities(1, {weekStart: '2024-03-04'})[0], id: '18446744073709551557'},
+  ])
   const result = await generate(['--week', '2024-10', '--json', '--units', 'imperial'])
   assert.equal(result.code, 0, result.stderr)
   const context = JSON.parse(result.stdout)
@@ -116,14 +86,14 @@ test('--json prints the template context with exact string ids', async () => {
 })
 
 test('--output writes the file and nothing on stdout; an existing file is refused (exit 2) until --force', async () => {
-  const file = join(home.root, 'notes', 'week.md')
+  const file = join(ci.home.root, 'notes', 'week.md')
   const first = await generate(['--week', '2024-W10', '--output', file])
   assert.equal(first.code, 0, first.stderr)
   assert.equal(first.stdout, '')
   assert.match(await readFile(file, 'utf8'), /30 activities/)
 
   await writeFile(file, 'my own edits\n')
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   const refused = await generate(['--week', '2024-W10', '--output', file])
   assert.equal(refused.code, 2)
   assert.match(refused.stderr, /already exists/)
@@ -137,7 +107,7 @@ test('--output writes the file and nothing on stdout; an existing file is refuse
 })
 
 test('--out-dir with --filename builds the path from the week; --output and --out-dir exclude each other', async () => {
-  const dir = join(home.root, 'content')
+  const dir = join(ci.home.root, 'content')
   const result = await generate([
     '--week',
     '2024-03-06',
@@ -160,7 +130,7 @@ test('invalid weeks exit 2 listing the accepted forms, before any request', asyn
     assert.match(result.stderr, /2024-W10/)
   }
 
-  const range = await generate(['--from', '2024-W05', '--to', '2024-W01', '--out-dir', home.root])
+  const range = await generate(['--from', '2024-W05', '--to', '2024-W01', '--out-dir', ci.home.root])
   assert.equal(range.code, 2)
   const noDir = await generate(['--from', '2024-W01', '--to', '2024-W05'])
   assert.equal(noDir.code, 2)
@@ -171,7 +141,7 @@ test('invalid weeks exit 2 listing the accepted forms, before any request', asyn
     badWait.stderr.replace(/\s*\n\s*(›\s*)?/g, ' '),
     /^ Error: --max-wait "soon" is not a duration; use seconds or a unit, e.g. 0, 90s, 15m. $/,
   )
-  assert.equal(emulator.requests.length, 0)
+  assert.equal(ci.emulator.requests.length, 0)
 })
 
 /** 45 activities in each week from 2024-W01 to 2024-W10: 450 in all. */
@@ -184,8 +154,8 @@ function tenWeeks(on: StravaEmulator) {
 }
 
 test('backfill writes one note per week from one fetch, then skips existing notes unless --force', async () => {
-  tenWeeks(emulator)
-  const dir = join(home.root, 'backfill')
+  tenWeeks(ci.emulator)
+  const dir = join(ci.home.root, 'backfill')
   const result = await generate(['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir])
   assert.equal(result.code, 0, result.stderr)
   const files = (await readdir(dir)).sort()
@@ -197,7 +167,7 @@ test('backfill writes one note per week from one fetch, then skips existing note
   assert.equal(listCalls().length, Math.ceil(450 / 200) + 1)
   assert.match(result.stderr, /Wrote 10 notes/)
 
-  emulator.clearRequests()
+  ci.emulator.clearRequests()
   await writeFile(join(dir, '2024-W03.md'), 'kept\n')
   const again = await generate(['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir])
   assert.equal(again.code, 0, again.stderr)
@@ -223,12 +193,12 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
     // Three reads: the athlete and two pages of 200, then 429. A template without descriptions, so the
     // list is all there is to read.
     limited.setRateLimits({read: [3, 1000]})
-    const dir = join(home.root, 'limited')
-    const template = join(home.root, 'counts.md.hbs')
+    const dir = join(ci.home.root, 'limited')
+    const template = join(ci.home.root, 'counts.md.hbs')
     await writeFile(template, '{{week.id}}: {{totals.count}} activities\n')
     const result = await generate(
       ['--from', '2024-W01', '--to', '2024-W10', '--out-dir', dir, '--max-wait', '0', '--template', template],
-      ciEnv(limited),
+      ci.env({}, limited),
     )
     assert.equal(result.code, 4, result.stderr)
     assert.match(result.stderr, /15-minute rate limit/)
@@ -251,7 +221,7 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
     limited.setRateLimits({read: [100, 1000]})
     const resumed = await generate(
       ['--from', '2024-W09', '--to', '2024-W10', '--out-dir', dir, '--template', template],
-      ciEnv(limited),
+      ci.env({}, limited),
     )
     assert.equal(resumed.code, 0, resumed.stderr)
     assert.equal((await readdir(dir)).length, 10)
@@ -261,67 +231,64 @@ test('a rate limit mid-backfill keeps the notes written and names the week to re
 })
 
 test('exit codes: 3 inactive app, 4 daily limit, 5 Strava down, 3 not logged in', async () => {
-  emulator.inject({kind: 'inactive', match: '/api/v3/'})
+  ci.emulator.inject({kind: 'inactive', match: '/api/v3/'})
   const inactive = await generate(['--week', '2024-W10'])
   assert.equal(inactive.code, 3)
   assert.match(inactive.stderr, /inactive.*subscription/s)
 
-  emulator.inject({kind: 'rateLimited', window: 'daily', match: '/api/v3/athlete/activities'})
+  ci.emulator.inject({kind: 'rateLimited', window: 'daily', match: '/api/v3/athlete/activities'})
   const daily = await generate(['--week', '2024-W10'])
   assert.equal(daily.code, 4)
   assert.match(daily.stderr, /daily rate limit.*00:00 UTC/s)
 
-  emulator.inject({kind: 'status', status: 503, times: 4, match: '/api/v3/athlete/activities'})
+  ci.emulator.inject({kind: 'status', status: 503, times: 4, match: '/api/v3/athlete/activities'})
   const down = await generate(['--week', '2024-W10'])
   assert.equal(down.code, 5)
   assert.match(down.stderr, /Strava did not answer after 4 attempts/)
 
   const anonymous = await runCli(['generate', '--week', '2024-W10'], {
-    env: cliEnvironment(home, {STRAVA_API_URL: emulator.apiUrl}),
+    env: cliEnvironment(ci.home, {STRAVA_API_URL: ci.emulator.apiUrl}),
   })
   assert.equal(anonymous.code, 3)
   assert.match(anonymous.stderr, /weeknotes auth/)
 })
 
 test('--verbose lists each request with status and usage, never a token or secret', async () => {
-  const env = ciEnv()
-  const result = await generate(['--week', '2024-W10', '--verbose', '--output', join(home.root, 'v.md')], env)
+  const env = ci.env()
+  const result = await generate(['--week', '2024-W10', '--verbose', '--output', join(ci.home.root, 'v.md')], env)
   assert.equal(result.code, 0, result.stderr)
   assert.match(result.stderr, /GET \/athlete 200 \(rate limit 15min \d+\/100000/)
   assert.match(result.stderr, /GET \/athlete\/activities\?after=\d+&before=\d+&page=2&per_page=200 200/)
-  for (const secret of [env.STRAVA_REFRESH_TOKEN!, emulator.client.secret]) assert.ok(!result.stderr.includes(secret))
+  for (const secret of [env.STRAVA_REFRESH_TOKEN!, ci.emulator.client.secret])
+    assert.ok(!result.stderr.includes(secret))
   assert.ok(!/bearer/i.test(result.stderr))
 })
 
 test('a broken template exits 2 naming the file, before any request and before asking for a login', async () => {
-  const template = join(home.root, 'broken.hbs')
-  await mkdir(home.root, {recursive: true})
+  const template = join(ci.home.root, 'broken.hbs')
+  await mkdir(ci.home.root, {recursive: true})
   await writeFile(template, '# {{week.id}\n')
   const result = await generate(['--week', '2024-W10', '--template', template])
   assert.equal(result.code, 2, result.stderr)
   assert.match(result.stderr, /broken\.hbs/)
-  assert.deepEqual(emulator.requests, [])
+  assert.deepEqual(ci.emulator.requests, [])
 
-  const notLoggedIn = cliEnvironment(home, {STRAVA_API_URL: emulator.apiUrl, STRAVA_OAUTH_URL: emulator.oauthUrl})
+  const notLoggedIn = cliEnvironment(ci.home, {
+    STRAVA_API_URL: ci.emulator.apiUrl,
+    STRAVA_OAUTH_URL: ci.emulator.oauthUrl,
+  })
   const withoutLogin = await generate(['--week', '2024-W10', '--template', template], notLoggedIn)
   assert.equal(withoutLogin.code, 2, withoutLogin.stderr)
   assert.match(withoutLogin.stderr, /broken\.hbs/)
 })
 
-test('on a terminal, backfill shows which week it is writing', async (t) => {
-  // util-linux `script` gives the CLI a pseudo-terminal; other platforms' `script` differ.
-  if (process.platform !== 'linux' || !existsSync('/usr/bin/script')) return t.skip('needs util-linux script')
-  emulator.setActivities([])
-  const dir = join(home.root, 'tty')
-  const args = ['generate', '--from', '2024-W01', '--to', '2024-W03', '--out-dir', dir]
-  const command = [process.execPath, builtCli, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
-  const result = await new Promise<{code: number | null; output: string}>((resolve, reject) => {
-    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env: ciEnv(), cwd: home.home})
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, output}))
-  })
+test('on a terminal, backfill shows which week it is writing', {skip: terminalSkipReason}, async () => {
+  ci.emulator.setActivities([])
+  const dir = join(ci.home.root, 'tty')
+  const result = await runCliOnTerminal(
+    ['generate', '--from', '2024-W01', '--to', '2024-W03', '--out-dir', dir],
+    ci.env(),
+  )
   assert.equal(result.code, 0, result.output)
   for (const [index, week] of ['2024-W01', '2024-W02', '2024-W03'].entries()) {
     assert.match(result.output, new RegExp(`Writing ${week} \\(${index + 1}/3\\)`))

@@ -1,14 +1,19 @@
 // The README's recipe without an API application, run as a user would: `weeknotes import export.zip`
 // with the built CLI and no login, then `weeknotes generate --offline`. No Strava, no network.
 import assert from 'node:assert/strict'
-import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, test} from 'node:test'
-import {promisify} from 'node:util'
 
-import {builtCli, cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
+import {
+  cliEnvironment,
+  createCliHome,
+  runCli,
+  runCliOnTerminal,
+  terminalSkipReason,
+  type CliHome,
+} from '../support/cli.js'
 import {
   activitiesCsv,
   exportFiles,
@@ -141,13 +146,13 @@ test('bad input ends with exit 2 and a sentence saying what to do', async () => 
   assert.doesNotMatch(language.stderr + missing.stderr + zone.stderr, /\n\s+at /)
 })
 
-// util-linux's `script` runs the CLI on a pseudo-terminal, where the progress line appears.
-const hasScript = existsSync('/usr/bin/script')
-test('shows progress on a terminal, and only there', {skip: hasScript ? false : 'no /usr/bin/script'}, async () => {
+test('shows progress on a terminal, and only there', {skip: terminalSkipReason}, async () => {
   const dataDir = await mkdtemp(join(home.root, 'tty-data-'))
-  const env = cliEnvironment(home, {WEEKNOTES_DATA_DIR: dataDir})
-  const command = [process.execPath, builtCli, 'import', zip].map((part) => `'${part}'`).join(' ')
-  const {stdout} = await promisify(execFile)('/usr/bin/script', ['-qec', command, '/dev/null'], {env})
+  const {code, output: stdout} = await runCliOnTerminal(
+    ['import', zip],
+    cliEnvironment(home, {WEEKNOTES_DATA_DIR: dataDir}),
+  )
+  assert.equal(code, 0, stdout)
   // One self-overwriting line: carriage return, erase to the end of the line, the count.
   assert.ok(stdout.includes('\r\u001B[KImporting: '), stdout)
   assert.match(stdout, /Importing: \d+ activities \(\d+%\)/)

@@ -1,4 +1,5 @@
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -180,6 +181,27 @@ export function startCli(args: string[], options: RunCliOptions): CliRun {
 /** Runs the built CLI to completion; stdin gets `input` (or nothing) and is closed at once. */
 export function runCli(args: string[], options: Omit<RunCliOptions, 'input'> & {input?: string}): Promise<CliResult> {
   return startCli(args, {...options, input: options.input ?? ''}).result
+}
+
+/** Why a test cannot give the CLI a terminal here (undefined when it can): it takes util-linux `script`. */
+export const terminalSkipReason =
+  process.platform === 'linux' && existsSync('/usr/bin/script')
+    ? undefined
+    : 'needs util-linux script (/usr/bin/script) for a pseudo-terminal'
+
+/** Runs the built CLI on a pseudo-terminal, from the isolated home; `output` is what the terminal showed. */
+export function runCliOnTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{code: number | null; output: string}> {
+  const command = [process.execPath, builtCli, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env, cwd: env.HOME})
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, output}))
+  })
 }
 
 export interface SecretSighting {
