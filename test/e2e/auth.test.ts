@@ -21,7 +21,6 @@ import {
   createCliHome,
   findSecretsInFiles,
   findSecretsInText,
-  repoRoot,
   startCli,
 } from '../support/cli.js'
 import {
@@ -37,10 +36,6 @@ let chromium: ChromiumOrSkip
 let keyringSkipReason: string | undefined
 
 before(async () => {
-  if (!existsSync(join(repoRoot, 'dist', 'index.js'))) {
-    throw new Error('These tests run the built CLI: run `npm run build` first (`npm test` does it in pretest).')
-  }
-
   // One after another, so that a failure (a required capability missing) leaves only started things
   // behind, each already assigned for after() to close.
   keyringSkipReason = await secretServiceSkipReason()
@@ -237,8 +232,6 @@ function loggedInLine(): string {
   const {id, firstname, lastname} = emulator.athlete
   return `Logged in to Strava as ${firstname} ${lastname} (athlete ${id}).`
 }
-
-const generateBuilt = () => existsSync(join(repoRoot, 'dist', 'index.js'))
 
 const callAthlete = (accessToken: string) =>
   fetch(`${emulator.apiUrl}/athlete`, {headers: {authorization: `Bearer ${accessToken}`}})
@@ -454,7 +447,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       await rememberStoredSecrets(s)
     })
 
-    await t.test('generate refreshes an expired token end to end', {skip: !generateBuilt()}, async () => {
+    await t.test('generate refreshes an expired token end to end', async () => {
       const stored = await storedRecord(s)
       emulator.expireAccessTokens()
       emulator.clearRequests()
@@ -473,32 +466,28 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       await rememberStoredSecrets(s)
     })
 
-    await t.test(
-      'two generate runs at once spend the rotating refresh token once',
-      {skip: !generateBuilt()},
-      async () => {
-        emulator.expireAccessTokens()
-        emulator.clearRequests()
-        // A slow refresh keeps the first run inside its lock while the second meets Strava's 401 too.
-        emulator.inject({kind: 'slow', delayMs: 2000, match: '/oauth/token', times: 1})
-        // A fresh archive: the one of the run above already holds 2024-W10 and would need no request.
-        const env = {STRAVA_CLIENT_SECRET: undefined, WEEKNOTES_DATA_DIR: join(s.home.root, 'data-concurrent')}
-        const runs = await Promise.all([
-          s.run(['generate', '--week', '2024-W10', '--json'], {env}),
-          s.run(['generate', '--week', '2024-W10', '--json'], {env}),
-        ])
-        for (const run of runs) assert.equal(run.code, 0, run.stderr)
-        const rejected = emulator.requests.filter((entry) => entry.status === 401)
-        assert.equal(rejected.length, 2, 'both runs found the access token expired')
-        // Without the cross-process lock both would refresh with the same token and the second would
-        // get Strava's "RefreshToken invalid" (400).
-        assert.deepEqual(
-          tokenRequests().map((entry) => [entry.grantType, entry.status]),
-          [['refresh_token', 200]],
-        )
-        await rememberStoredSecrets(s)
-      },
-    )
+    await t.test('two generate runs at once spend the rotating refresh token once', async () => {
+      emulator.expireAccessTokens()
+      emulator.clearRequests()
+      // A slow refresh keeps the first run inside its lock while the second meets Strava's 401 too.
+      emulator.inject({kind: 'slow', delayMs: 2000, match: '/oauth/token', times: 1})
+      // A fresh archive: the one of the run above already holds 2024-W10 and would need no request.
+      const env = {STRAVA_CLIENT_SECRET: undefined, WEEKNOTES_DATA_DIR: join(s.home.root, 'data-concurrent')}
+      const runs = await Promise.all([
+        s.run(['generate', '--week', '2024-W10', '--json'], {env}),
+        s.run(['generate', '--week', '2024-W10', '--json'], {env}),
+      ])
+      for (const run of runs) assert.equal(run.code, 0, run.stderr)
+      const rejected = emulator.requests.filter((entry) => entry.status === 401)
+      assert.equal(rejected.length, 2, 'both runs found the access token expired')
+      // Without the cross-process lock both would refresh with the same token and the second would
+      // get Strava's "RefreshToken invalid" (400).
+      assert.deepEqual(
+        tokenRequests().map((entry) => [entry.grantType, entry.status]),
+        [['refresh_token', 200]],
+      )
+      await rememberStoredSecrets(s)
+    })
 
     await assertNothingLeaked(s)
   })
@@ -536,7 +525,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
       assert.match(result.stderr, /STRAVA_REFRESH_TOKEN/, 'it says which secret to update')
     }
 
-    test('writing the note to a file', {skip: !generateBuilt() && 'generate is not built'}, async (t) => {
+    test('writing the note to a file', async (t) => {
       const run = await ciRun(t, ['--output', 'note.md'])
       assert.match(await readFile(join(run.home.home, 'note.md'), 'utf8'), /2024/)
       await assertCiRun(run)
@@ -545,7 +534,6 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
     // oclif's Command.warn() prints nothing when --json is given, so the rotation warning is lost
     // exactly where a CI job is most likely to be scripted.
     test('with --json', async (t) => {
-      if (!generateBuilt()) return t.skip('generate is not built')
       const run = await ciRun(t, ['--json'])
       assert.equal((JSON.parse(run.result.stdout) as {week: {id: string}}).week.id, '2024-W10')
       await assertCiRun(run)

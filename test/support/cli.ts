@@ -107,6 +107,7 @@ export interface RunCliOptions {
 
 /** Starts the BUILT CLI (`node bin/run.js ...`) as a user would, from the isolated home. */
 export function startCli(args: string[], options: RunCliOptions): CliRun {
+  assertBuilt()
   const child = spawn(process.execPath, [builtCli, ...args], {cwd: options.env.HOME, env: options.env})
   const output = {stdout: '', stderr: ''}
   const listeners = new Set<() => void>()
@@ -194,6 +195,7 @@ export function runCliOnTerminal(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{code: number | null; output: string}> {
+  assertBuilt()
   const command = [process.execPath, builtCli, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ')
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {env, cwd: env.HOME})
@@ -202,6 +204,13 @@ export function runCliOnTerminal(
     child.on('error', reject)
     child.on('close', (code) => resolve({code, output}))
   })
+}
+
+/** A missing build fails the test with what to do, rather than with bin/run.js's "Cannot find module". */
+function assertBuilt(): void {
+  if (!existsSync(join(repoRoot, 'dist', 'index.js'))) {
+    throw new Error('These tests run the built CLI: run `npm run build` first (npm test and npm run test:cli do).')
+  }
 }
 
 export interface SecretSighting {
