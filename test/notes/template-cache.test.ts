@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {copyFile, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -39,6 +39,25 @@ describe('compiled template cache', () => {
     const fromCache = await loadTemplate(undefined, {cacheDir})
     assert.equal(fromCache(context), await readFile(expected, 'utf8'))
     assert.deepEqual(await compiledFiles(), files)
+  })
+
+  it('a second load renders from the compiled file, not from the template', async () => {
+    // The compiled form of another text, planted under this template's key: only a load that reads the
+    // cache renders it. A cache that always missed would compile the template and print its own words.
+    const template = join(dir, 'planted.md.hbs')
+    await writeFile(template, '{{week.id}} compiled from the template\n')
+    cacheDir = join(dir, 'planted')
+    assert.equal((await loadTemplate(template, {cacheDir}))(context), '2024-W10 compiled from the template\n')
+    const [key] = await compiledFiles()
+
+    const other = join(dir, 'other.md.hbs')
+    await writeFile(other, '{{week.id}} read from the cache {{distance totals.distance}}\n')
+    const otherCache = join(dir, 'other')
+    await loadTemplate(other, {cacheDir: otherCache})
+    const [otherKey] = await readdir(join(otherCache, 'templates'))
+    await copyFile(join(otherCache, 'templates', otherKey), join(cacheDir, 'templates', key))
+
+    assert.equal((await loadTemplate(template, {cacheDir}))(context), '2024-W10 read from the cache 105.0 km\n')
   })
 
   it('compiles again when the template text changes', async () => {
