@@ -82,10 +82,16 @@ function tierOf(file) {
   return Object.keys(tierNeeds).find((tier) => tierNeeds[tier].test(source)) ?? 'unit'
 }
 
-/** Deals the files round-robin to one process per core and one more (the tests wait for I/O a good part of the time). */
+/**
+ * Two processes per core: the tests wait for I/O (loopback servers, timers, child processes) much of the
+ * time. Files are dealt round-robin, those that start child processes (the slowest) first, so that they
+ * spread over the processes instead of queueing in one.
+ */
 function runInParallel(files) {
-  const count = Math.min(files.length, availableParallelism() + 1)
-  const shares = Array.from({length: count}, (_, index) => files.filter((_, position) => position % count === index))
+  const count = Math.min(files.length, 2 * availableParallelism())
+  const spawns = (file) => /'node:child_process'/.test(readFileSync(join(root, file), 'utf8'))
+  const dealt = [...files.filter(spawns), ...files.filter((file) => !spawns(file))]
+  const shares = Array.from({length: count}, (_, index) => dealt.filter((_, position) => position % count === index))
   return shares.map((share) => runNode([...common, noIsolation, ...share], false))
 }
 
