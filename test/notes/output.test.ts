@@ -60,6 +60,25 @@ describe('writeFileAtomic', () => {
     assert.deepEqual(await readdir(directory), ['note.md'])
   })
 
+  it('of writers racing to create the same new file, exactly one wins and the file is its note, whole', async () => {
+    const directory = await fresh()
+    const target = join(directory, 'note.md')
+    // Started together, every writer finds no file at first; large notes keep their writes overlapping.
+    const notes = Array.from({length: 8}, (_, writer) => `# writer ${writer}\n${'x'.repeat(1024 * 1024)}\n`)
+    const results = await Promise.allSettled(notes.map((note) => writeFileAtomic(target, note, {force: false})))
+
+    const winners = results.flatMap((result, writer) => (result.status === 'fulfilled' ? [writer] : []))
+    assert.equal(winners.length, 1, `exactly one writer wins, not ${winners.length}`)
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue
+      assert.ok(result.reason instanceof OutputExistsError, String(result.reason))
+      assert.equal(result.reason.exitCode, 2)
+    }
+
+    assert.equal(await readFile(target, 'utf8'), notes[winners[0]])
+    assert.deepEqual(await readdir(directory), ['note.md'], 'no temporary file is left behind')
+  })
+
   it('replaces an existing file with force', async () => {
     const directory = await fresh()
     const target = join(directory, 'note.md')
