@@ -1,4 +1,5 @@
-// `npm test` and its tiers (README, Development): `node scripts/test.js [tier ...]`, all tiers when none is named.
+// `npm test` and its tiers (README, Development): `node scripts/test.js [--list] [tier ...]`, all tiers when
+// none is named; --list prints each test file's tier instead of running it.
 //
 // A test file's tier follows from what it needs, read from its imports, so a file keeps its tier
 // wherever it moves (test/ or a workspace package's test/). The first tier that matches wins:
@@ -37,43 +38,52 @@ const noIsolation = process.allowedNodeEnvironmentFlags.has('--test-isolation')
   ? '--test-isolation=none'
   : '--experimental-test-isolation=none'
 
-const requested = process.argv.slice(2)
+const args = process.argv.slice(2)
+const requested = args.filter((arg) => arg !== '--list')
 const unknown = requested.filter((tier) => !tiers.includes(tier))
 if (unknown.length > 0) {
-  console.error(`Unknown test tier ${unknown.join(', ')}: choose from ${tiers.join(', ')}.`)
+  console.error(`Unknown test tier ${unknown.join(', ')}: choose from ${tiers.join(', ')} (and --list).`)
   process.exit(2)
 }
 
+const chosen = requested.length > 0 ? requested : tiers
 const byTier = Object.groupBy(testFiles(), tierOf)
-const totals = {}
-let failed = false
-for (const tier of requested.length > 0 ? requested : tiers) {
-  const files = byTier[tier] ?? []
-  if (files.length === 0) continue
-  const runs = tier === 'unit' ? runInParallel(files) : [runNode([...common, '--test-concurrency=1', ...files], true)]
-  for (const {code, output} of await Promise.all(runs)) {
-    failed ||= code !== 0
-    for (const [, name, count] of output.matchAll(/^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
-      totals[name] = (totals[name] ?? 0) + Number(count)
-    }
-  }
+if (args.includes('--list')) {
+  for (const tier of chosen) for (const file of byTier[tier] ?? []) console.log(`${tier}\t${file}`)
+} else {
+  process.exitCode = await runTiers(chosen)
 }
 
-console.log(
-  `\nall tiers run: ${Object.entries(totals)
-    .map(([name, count]) => `${name} ${count}`)
-    .join(', ')}`,
-)
-process.exitCode = failed ? 1 : 0
+/** Runs the tiers one after the other; the exit code is 1 when any test failed. */
+async function runTiers(names) {
+  const totals = {}
+  let failed = false
+  for (const tier of names) {
+    const files = byTier[tier] ?? []
+    if (files.length === 0) continue
+    const runs = tier === 'unit' ? runInParallel(files) : [runNode([...common, '--test-concurrency=1', ...files], true)]
+    for (const {code, output} of await Promise.all(runs)) {
+      failed ||= code !== 0
+      for (const [, name, count] of output.matchAll(/^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
+        totals[name] = (totals[name] ?? 0) + Number(count)
+      }
+    }
+  }
 
-/** Every *.test.ts under test/ and packages/NAME/test/, as paths relative to the repository. */
+  const counts = Object.entries(totals).map(([name, count]) => `${name} ${count}`)
+  console.log(`\n${names.join(', ')}: ${counts.join(', ')}`)
+  return failed ? 1 : 0
+}
+
+/** Every *.test.ts under test/ and packages/NAME/test/, as paths relative to the repository (with /). */
 function testFiles() {
   const packages = existsSync(join(root, 'packages')) ? readdirSync(join(root, 'packages')) : []
-  const folders = ['test', ...packages.map((name) => join('packages', name, 'test'))]
+  const folders = ['test', ...packages.map((name) => `packages/${name}/test`)]
   return folders
     .filter((folder) => existsSync(join(root, folder)))
-    .flatMap((folder) => readdirSync(join(root, folder), {recursive: true}).map((file) => join(folder, file)))
-    .filter((file) => file.endsWith('.test.ts') && !file.split(/[\\/]/).includes('node_modules'))
+    .flatMap((folder) => readdirSync(join(root, folder), {recursive: true}).map((file) => `${folder}/${file}`))
+    .map((file) => file.replaceAll('\\', '/'))
+    .filter((file) => file.endsWith('.test.ts') && !file.split('/').includes('node_modules'))
     .sort()
 }
 
