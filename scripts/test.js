@@ -8,9 +8,9 @@
 //   cli      the built CLI as a process imports support/cli.js (needs `npm run build` first)
 //   unit     none of these: offline, no build, the Strava emulator in-process on 127.0.0.1 at most
 //
-// Unit files run in parallel: a few processes, each running its share of the files one after the other
-// in one process (--test-isolation=none), since starting tsx for each of ~50 files would cost more
-// than all their tests. The other tiers run one file at a time, as the whole suite did before.
+// Unit files run in parallel, a few files to a process, one after the other inside it
+// (--test-isolation=none): starting tsx for each of ~50 files would cost more than all their tests.
+// The other tiers run one file at a time, as the whole suite did before.
 import {spawn} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
@@ -61,8 +61,11 @@ async function runTiers(names) {
   for (const tier of names) {
     const files = byTier[tier] ?? []
     if (files.length === 0) continue
-    const runs = tier === 'unit' ? runInParallel(files) : [runNode([...common, '--test-concurrency=1', ...files], true)]
-    for (const {code, output} of await Promise.all(runs)) {
+    const runs =
+      tier === 'unit'
+        ? await runInParallel(files)
+        : [await runNode([...common, '--test-concurrency=1', ...files], true)]
+    for (const {code, output} of runs) {
       failed ||= code !== 0
       for (const [, name, count] of output.matchAll(/^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) {
         totals[name] = (totals[name] ?? 0) + Number(count)
@@ -93,16 +96,25 @@ function tierOf(file) {
 }
 
 /**
- * Two processes per core: the tests wait for I/O (loopback servers, timers, child processes) much of the
- * time. Files are dealt round-robin, those that start child processes (the slowest) first, so that they
- * spread over the processes instead of queueing in one.
+ * The unit files in batches of about four, each batch one process that runs its files one after the other
+ * (--test-isolation=none). Two processes per core at a time (the tests wait for I/O much of the time),
+ * each taking the next batch when it is done, so that no process is left with all the slow files. Files
+ * that start child processes, the slowest, are dealt first, one to a batch, and their batches run first.
  */
-function runInParallel(files) {
-  const count = Math.min(files.length, 2 * availableParallelism())
+async function runInParallel(files) {
   const spawns = (file) => /'node:child_process'/.test(readFileSync(join(root, file), 'utf8'))
   const dealt = [...files.filter(spawns), ...files.filter((file) => !spawns(file))]
-  const shares = Array.from({length: count}, (_, index) => dealt.filter((_, position) => position % count === index))
-  return shares.map((share) => runNode([...common, noIsolation, ...share], false))
+  const count = Math.ceil(files.length / 4)
+  const batches = Array.from({length: count}, (_, index) => dealt.filter((_, position) => position % count === index))
+  const results = []
+  const worker = async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      results.push(await runNode([...common, noIsolation, ...batch], false))
+    }
+  }
+
+  await Promise.all(Array.from({length: 2 * availableParallelism()}, worker))
+  return results
 }
 
 /** Runs node with args from the repository root; live output streams as it comes, else it is printed at the end. */
