@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
-import {startStravaEmulator, type StravaEmulator} from '../test/emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {loopbackCertificate, type Certificate} from '../test/support/certificate.js'
 import {interleavedMedians, runNode, seconds, type Figure, type Run} from './measure.js'
 

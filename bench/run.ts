@@ -15,7 +15,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import {sandboxEnvironment} from '../scripts/sandbox-env.js'
 import {benchImport} from './import.js'
 import {againstFloor, interleavedMedians, runNode, seconds} from './measure.js'
-import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../test/emulator/index.js'
+import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from 'strava-emulator'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'bin', 'run.js')

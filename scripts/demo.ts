@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
 
-import {startStravaEmulator} from '../test/emulator/index.js'
+import {startStravaEmulator} from 'strava-emulator'
 import {sandboxEnvironment} from './sandbox-env.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))

@@ -4,7 +4,7 @@
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import type {StravaEmulator} from '../test/emulator/index.js'
+import type {StravaEmulator} from 'strava-emulator'
 
 const demoBrowser = fileURLToPath(new URL('demo-browser.js', import.meta.url))
 

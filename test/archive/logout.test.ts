@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {after, before, test} from 'node:test'
 
 import {ActivityArchive} from '../../src/archive/archive.js'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
 
 let emulator: StravaEmulator

@@ -7,7 +7,7 @@ import {test} from 'node:test'
 
 import {ActivityArchive} from '../../src/archive/archive.js'
 import {loadSqlite} from '../../src/archive/sqlite.js'
-import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type EmulatorActivity, type StravaEmulator} from 'strava-emulator'
 import {plain, useCiModeCli} from '../support/ci-mode.js'
 import {cliEnvironment, runCli, runCliOnTerminal, startCli, terminalSkipReason} from '../support/cli.js'
 

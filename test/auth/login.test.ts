@@ -12,7 +12,7 @@ import {logout} from 'oclif-plugin-oauth/logout'
 import {stravaProvider} from 'oclif-plugin-oauth/provider'
 import {openTokenSession} from 'oclif-plugin-oauth/session'
 import {readAuthStatus} from 'oclif-plugin-oauth/status'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {
   clearKeyringService,
   keyringCredentials,

@@ -12,7 +12,7 @@ import {readConfig} from 'oclif-plugin-oauth/config-file'
 import {stravaProvider} from 'oclif-plugin-oauth/provider'
 import {interpretRedirect} from 'oclif-plugin-oauth/redirect'
 import {refreshGrant, splitScopes} from 'oclif-plugin-oauth/tokens'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 
 const separators = [
   'read,activity:read_all',

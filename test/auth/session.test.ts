@@ -16,8 +16,8 @@ import {stravaProvider} from 'oclif-plugin-oauth/provider'
 import {LoginNotRenewedError, openTokenSession} from 'oclif-plugin-oauth/session'
 import {readStoredRefreshToken} from 'oclif-plugin-oauth/status'
 import {refreshGrant} from 'oclif-plugin-oauth/tokens'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
-import {manualClock} from '../emulator/test-helpers.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {manualClock} from 'strava-emulator/test-helpers'
 
 const account = 'strava:12345'
 const HOUR = 3_600_000

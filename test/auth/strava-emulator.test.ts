@@ -4,7 +4,7 @@ import {after, before, describe, it} from 'node:test'
 import {buildAuthorizationUrl, runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
 import {stravaProvider} from 'oclif-plugin-oauth/provider'
 import {AuthError, exchangeCode, refreshGrant, revoke} from 'oclif-plugin-oauth/tokens'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 
 /** The auth core against the project's Strava emulator: Strava's own fault bodies and token rotation. */
 describe('auth core against the Strava emulator', () => {

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {setTimeout as delay} from 'node:timers/promises'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {type CliHome, cliEnvironment, createCliHome, startCli} from '../support/cli.js'
 import {refreshTokenAccepted} from '../support/refresh.js'
 

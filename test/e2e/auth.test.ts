@@ -11,7 +11,7 @@ import {after, before, describe, test, type TestContext} from 'node:test'
 
 import type {Browser, Route} from 'playwright-core'
 
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {type ChromiumOrSkip, launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
 import {
   type CliHome,

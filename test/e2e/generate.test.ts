@@ -7,7 +7,7 @@ import {beforeEach, test} from 'node:test'
 
 import {cliEnvironment, runCli, runCliOnTerminal, terminalSkipReason} from '../support/cli.js'
 import {plain, useCiModeCli} from '../support/ci-mode.js'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 
 const ci = useCiModeCli()
 const {refreshTokens} = ci

@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test} from 'node:test'
 
-import {startStravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator} from 'strava-emulator'
 import {childEnvironment, copyCheckout, run} from '../support/checkout.js'
 import {builtCli, repoRoot} from '../support/cli.js'
 

@@ -11,7 +11,7 @@ import MarkdownIt from 'markdown-it'
 import type {Browser} from 'playwright-core'
 import {parse as parseYaml} from 'yaml'
 
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
 import {cliEnvironment, createCliHome, runCli, type CliHome} from '../support/cli.js'
 

@@ -12,7 +12,7 @@ import {after, before, describe, test} from 'node:test'
 import {parse} from 'yaml'
 
 import {type CredentialStore, storeFor} from 'oclif-plugin-oauth/credential-store'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {childEnvironment, copyCheckout, type Finished, run} from '../support/checkout.js'
 import {builtCli, findSecretsInFiles, findSecretsInText, repoRoot} from '../support/cli.js'
 import {runCompositeAction} from '../support/composite-action.js'

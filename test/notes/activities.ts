@@ -1,7 +1,7 @@
 // Strava-shaped activities for the notes tests, built the way Strava builds them: a UTC start plus
 // the wall time of the zone where the activity happened, written with Strava's misleading 'Z'.
 import type {SummaryActivity} from '../../src/strava/types.js'
-import {utcOffsetAt} from '../emulator/activities.js'
+import {utcOffsetAt} from 'strava-emulator/activities'
 
 let nextId = 20_000_000_000
 

@@ -18,7 +18,7 @@ import {
 } from '../../src/strava/api-base.js'
 import {StravaClient} from '../../src/strava/client.js'
 import {StravaUnavailableError} from '../../src/strava/errors.js'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 
 const at = (iso: string) => () => Date.parse(iso)
 const beforeMove = at('2026-12-01T12:00:00Z')

@@ -5,7 +5,7 @@ import {fetchWindow, parseWeek} from '../../src/notes/week.js'
 import {StravaClient, type StravaClientOptions} from '../../src/strava/client.js'
 import {RateLimitError, StravaAuthError, StravaUnavailableError} from '../../src/strava/errors.js'
 import type {AccessTokenSource} from '../../src/strava/token-source.js'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 
 const week = parseWeek('2024-W10', new Date())
 const window = fetchWindow(week, week)

@@ -14,8 +14,8 @@ import {fetchWindow, parseWeek} from '../../src/notes/week.js'
 import {StravaClient} from '../../src/strava/client.js'
 import {RateLimitError} from '../../src/strava/errors.js'
 import type {AccessTokenSource} from '../../src/strava/token-source.js'
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
-import {manualClock} from '../emulator/test-helpers.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {manualClock} from 'strava-emulator/test-helpers'
 
 const week = parseWeek('2024-W10', new Date())
 const window = fetchWindow(week, week)

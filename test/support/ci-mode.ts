@@ -2,7 +2,7 @@ import {mkdtemp} from 'node:fs/promises'
 import {join} from 'node:path'
 import {after, before, beforeEach} from 'node:test'
 
-import {startStravaEmulator, type StravaEmulator} from '../emulator/index.js'
+import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
 import {cliEnvironment, createCliHome, type CliHome} from './cli.js'
 
 /**

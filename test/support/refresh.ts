@@ -1,4 +1,4 @@
-import type {StravaEmulator} from '../emulator/index.js'
+import type {StravaEmulator} from 'strava-emulator'
 
 /** Whether the emulator (as Strava) still accepts a refresh token: false once it has been rotated away. */
 export async function refreshTokenAccepted(emulator: StravaEmulator, refreshToken: string): Promise<boolean> {

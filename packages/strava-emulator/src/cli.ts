@@ -1,5 +1,5 @@
 // Runs the Strava emulator on its own, for the demo and for trying the CLI by hand:
-//   node --import tsx test/emulator/cli.ts [--port 8765] [--auto-approve] [--seed demo|empty]
+//   npm run emulator -- [--port 8765] [--auto-approve] [--seed demo|empty]
 // Runs until SIGINT or SIGTERM. The client secret it prints is the emulator's fake one.
 import {parseArgs} from 'node:util'
 import {startStravaEmulator} from './index.js'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import polylineCodec from '@googlemaps/polyline-codec'
-import {localToUtc, renderActivity, utcOffsetAt, zoneLabel} from './activities.js'
-import {type StravaEmulator, makeActivities, startStravaEmulator} from './index.js'
-import {getApi} from './test-helpers.js'
+import {localToUtc, renderActivity, utcOffsetAt, zoneLabel} from '../src/activities.js'
+import {type StravaEmulator, makeActivities, startStravaEmulator} from '../src/index.js'
+import {getApi} from '../src/test-helpers.js'
 
 type Activity = Record<string, unknown> & {name: string; start_date: string; start_date_local: string}
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {after, before, beforeEach, describe, it} from 'node:test'
-import {type StravaEmulator, bigActivityId, startStravaEmulator} from './index.js'
-import {fault, getApi, manualClock} from './test-helpers.js'
+import {type StravaEmulator, bigActivityId, startStravaEmulator} from '../src/index.js'
+import {fault, getApi, manualClock} from '../src/test-helpers.js'
 
 type Activity = {id: number; name: string; start_date: string; private: boolean; visibility: string}
 

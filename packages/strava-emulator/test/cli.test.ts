@@ -4,7 +4,7 @@ import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {describe, it} from 'node:test'
 
-const script = fileURLToPath(new URL('cli.ts', import.meta.url))
+const script = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 
 function start(...args: string[]) {
   const child = spawn(process.execPath, ['--conditions=oauth-plugin-source', '--import', 'tsx', script, ...args], {

@@ -4,9 +4,9 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 import type {Browser} from 'playwright-core'
-import {launchChromium} from '../../packages/oclif-plugin-oauth/test/support/browser.js'
-import {type StravaEmulator, startStravaEmulator} from './index.js'
-import {authorizeUrl} from './test-helpers.js'
+import {launchChromium} from '../../oclif-plugin-oauth/test/support/browser.js'
+import {type StravaEmulator, startStravaEmulator} from '../src/index.js'
+import {authorizeUrl} from '../src/test-helpers.js'
 
 /** A loopback receiver that resolves with the first callback's query. */
 async function callbackReceiver() {

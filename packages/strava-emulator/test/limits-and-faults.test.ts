@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {after, before, beforeEach, describe, it} from 'node:test'
-import {type StravaEmulator, startStravaEmulator} from './index.js'
-import {authorizationCode, exchangeCode, fault, getApi, manualClock, postForm, refresh} from './test-helpers.js'
+import {type StravaEmulator, startStravaEmulator} from '../src/index.js'
+import {authorizationCode, exchangeCode, fault, getApi, manualClock, postForm, refresh} from '../src/test-helpers.js'
 
 const rateHeaders = (response: Response) => ({
   limit: response.headers.get('x-ratelimit-limit'),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {type StravaEmulator, startStravaEmulator} from './index.js'
+import {type StravaEmulator, startStravaEmulator} from '../src/index.js'
 import {
   authorizationCode,
   authorizeUrl,
@@ -12,7 +12,7 @@ import {
   redirectQuery,
   redirectUri,
   refresh,
-} from './test-helpers.js'
+} from '../src/test-helpers.js'
 
 describe('emulator /oauth/authorize', () => {
   let emulator: StravaEmulator

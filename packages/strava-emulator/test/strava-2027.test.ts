@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict'
 import {get as httpGet} from 'node:http'
 import {after, before, describe, it} from 'node:test'
-import {type StravaEmulator, startStravaEmulator} from './index.js'
-import {authorizationCode, authorizeUrl, exchangeCode, manualClock, refresh} from './test-helpers.js'
+import {type StravaEmulator, startStravaEmulator} from '../src/index.js'
+import {authorizationCode, authorizeUrl, exchangeCode, manualClock, refresh} from '../src/test-helpers.js'
 
 describe('emulator: the API on the old and the new host', () => {
   let emulator: StravaEmulator
