@@ -96,7 +96,7 @@ function tierOf(file) {
 }
 
 /**
- * The unit files in batches of about four, each batch one process that runs its files one after the other
+ * The unit files in batches of about six, each batch one process that runs its files one after the other
  * (--test-isolation=none). Two processes per core at a time (the tests wait for I/O much of the time),
  * each taking the next batch when it is done, so that no process is left with all the slow files. Files
  * that start child processes, the slowest, are dealt first, one to a batch, and their batches run first.
@@ -104,7 +104,7 @@ function tierOf(file) {
 async function runInParallel(files) {
   const spawns = (file) => /'node:child_process'/.test(readFileSync(join(root, file), 'utf8'))
   const dealt = [...files.filter(spawns), ...files.filter((file) => !spawns(file))]
-  const count = Math.ceil(files.length / 4)
+  const count = Math.ceil(files.length / 6)
   const batches = Array.from({length: count}, (_, index) => dealt.filter((_, position) => position % count === index))
   const results = []
   const worker = async () => {
