@@ -5,8 +5,9 @@
 // wherever it moves (test/ or a workspace package's test/). The first tier that matches wins:
 //   browser  a real Chromium           imports support/browser.js or playwright-core
 //   keyring  the OS keyring            imports support/keyring.js or @napi-rs/keyring
-//   cli      the built CLI as a process imports support/cli.js (needs `npm run build` first)
-//   unit     none of these: offline, no build, the Strava emulator in-process on 127.0.0.1 at most
+//   cli      node processes            imports support/cli.js (the built CLI: `npm run build` first),
+//                                      or starts node itself (process.execPath) for exits and signals
+//   unit     none of these: offline, in-process, no build; the Strava emulator on 127.0.0.1 at most
 //
 // Unit files run in parallel, a few files to a process, one after the other inside it
 // (--test-isolation=none): starting tsx for each of ~50 files would cost more than all their tests.
@@ -20,7 +21,7 @@ const root = resolve(import.meta.dirname, '..')
 const tierNeeds = {
   browser: /support\/browser\.js'|'playwright-core'/,
   keyring: /support\/keyring\.js'|'@napi-rs\/keyring'/,
-  cli: /support\/cli\.js'/,
+  cli: /support\/cli\.js'|process\.execPath/,
 }
 const tiers = ['unit', 'cli', 'keyring', 'browser']
 // oauth-plugin-source: the workspace packages' TypeScript sources, not their builds (packages/*/package.json).

@@ -20,7 +20,7 @@ async function listTiers(...tiers: string[]): Promise<Map<string, string>> {
   )
 }
 
-test("a test file's tier is what it needs: browser, keyring, the built CLI, else unit", async () => {
+test("a test file's tier is what it needs: browser, keyring, node processes, else unit", async () => {
   const tierOf = await listTiers()
   assert.equal(tierOf.get('test/e2e/auth.test.ts'), 'browser', 'Chromium wins over the keyring and the CLI')
   assert.equal(tierOf.get('packages/oclif-plugin-oauth/test/pages.test.ts'), 'browser')
@@ -29,7 +29,8 @@ test("a test file's tier is what it needs: browser, keyring, the built CLI, else
   assert.equal(tierOf.get('test/archive/sync.test.ts'), 'cli')
   assert.equal(tierOf.get('test/notes/output.test.ts'), 'unit')
   assert.equal(tierOf.get('packages/oclif-plugin-oauth/test/tokens.test.ts'), 'unit')
-  assert.equal(tierOf.get('test/test-tiers.test.ts'), 'unit')
+  assert.equal(tierOf.get('test/notes/signals.test.ts'), 'cli', 'it starts node processes')
+  assert.equal(tierOf.get('test/auth/session.test.ts'), 'unit')
   assert.deepEqual(new Set(tierOf.values()), new Set(['unit', 'cli', 'keyring', 'browser']))
   const keyring = await listTiers('keyring')
   assert.ok(keyring.has('packages/oclif-plugin-oauth/test/credential-store.test.ts'))
