@@ -27,7 +27,7 @@ export default tseslint.config(
     // The environment is read once, by the composition root (the commands and the base command), and passed
     // down: library code that read process.env itself would bypass an environment a caller injected.
     files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
-    ignores: ['src/commands/**', 'src/base-command.ts', 'packages/*/src/commands/**'],
+    ignores: ['src/commands/**', 'src/base-command.ts', 'packages/*/src/commands/**', 'packages/*/src/base-command.ts'],
     rules: {
       'no-restricted-properties': [
         'error',

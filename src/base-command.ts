@@ -1,32 +1,25 @@
-// Subpath imports: the package root also loads semver (to check node's version) and every other part of oclif.
-import {Command} from '@oclif/core/command'
-import * as Errors from '@oclif/core/errors'
+import {OAuthCommand} from 'oclif-plugin-oauth/base-command'
+import {ExitCodeError} from 'oclif-plugin-oauth/errors'
+import {withCliNames} from 'oclif-plugin-oauth/preset'
+import type {TokenSession} from 'oclif-plugin-oauth/session'
 
 import {describeLocalFailure} from './local-io.js'
-import type {TokenSession} from 'oclif-plugin-oauth/session'
 import type {StravaClient, StravaClientOptions} from './strava/client.js'
 
 /**
- * Errors from the library folders (auth/, strava/, notes/) carry the exit code from the README's
- * contract, so that commands stay thin and every failure ends as one or two plain sentences.
+ * What weeknotes knows about failures beyond the plugin's ExitCodeError: local file failures (disk full,
+ * read-only, permission) get the README's exit code and a sentence saying what to do. Every weeknotes
+ * command overrides the plugin's `asExitCodeError` with it, the auth commands the plugin supplies included.
  */
-export interface ExitCodeError extends Error {
-  exitCode: number
-  suggestions?: string[]
+export function hostFailure(error: Error): ExitCodeError | undefined {
+  const local = describeLocalFailure(error)
+  return local && new ExitCodeError(local.message, {exitCode: local.exit, cause: error})
 }
 
-export function isExitCodeError(error: unknown): error is ExitCodeError {
-  return error instanceof Error && typeof (error as Partial<ExitCodeError>).exitCode === 'number'
-}
-
-export abstract class BaseCommand extends Command {
-  /**
-   * Warnings go to stderr even with --json (oclif would drop them): stdout carries the JSON, and a
-   * warning such as "update the CI secret STRAVA_REFRESH_TOKEN" must reach the person reading the log.
-   */
-  public warn(input: string | Error): string | Error {
-    Errors.warn(input)
-    return input
+/** weeknotes' commands: the plugin's base command (its `catch` maps every ExitCodeError) with weeknotes' failures. */
+export abstract class BaseCommand extends OAuthCommand {
+  protected asExitCodeError(error: Error): ExitCodeError | undefined {
+    return hostFailure(error)
   }
 
   /**
@@ -37,15 +30,17 @@ export abstract class BaseCommand extends Command {
   protected async connectToStrava(
     o: {maxWait: number; verbose: boolean} & Pick<StravaClientOptions, 'onWait' | 'onProgress'>,
   ): Promise<{session: TokenSession; strava: StravaClient}> {
-    const [{openTokenSession}, {StravaClient}, {resolveApiBase}, {postForm}] = await Promise.all([
-      // session.js rather than the plugin's index: the index also loads login's browser opener (`open`).
+    const [{openTokenSession}, {stravaPreset}, {StravaClient}, {resolveApiBase}, {postForm}] = await Promise.all([
+      // session.js rather than the plugin's index: the index also loads the commands and the login.
       import('oclif-plugin-oauth/session'),
+      import('./strava/auth-preset.js'),
       import('./strava/client.js'),
       import('./strava/api-base.js'),
       import('./http/keep-alive.js'),
     ])
     const session = await openTokenSession({
       configDir: this.config.configDir,
+      preset: withCliNames(stravaPreset, this.config),
       http: postForm,
       env: process.env,
       warn: (message: string) => this.warn(message),
@@ -60,24 +55,5 @@ export abstract class BaseCommand extends Command {
       warn: (message) => this.warn(message),
     })
     return {session, strava}
-  }
-
-  protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    // oclif's own errors (bad flags, this.error, this.exit) already carry their exit code.
-    if (error instanceof Errors.CLIError || error.oclif) return super.catch(error)
-    if (isExitCodeError(error)) {
-      if (process.env.DEBUG) this.logToStderr(error.stack ?? '')
-      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode, suggestions: error.suggestions}))
-    }
-
-    if (process.env.DEBUG) return super.catch(error)
-    const local = describeLocalFailure(error)
-    if (local) return super.catch(new Errors.CLIError(local.message, {exit: local.exit}))
-    return super.catch(
-      new Errors.CLIError(`Unexpected failure: ${error.message}`, {
-        exit: 1,
-        suggestions: ['Run again with DEBUG=* for details, and report it if it persists.'],
-      }),
-    )
   }
 }

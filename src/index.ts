@@ -1,7 +1,7 @@
 // What the built CLI is made of, so that bin/run.js loads one bundle (scripts/bundle.js): the commands,
-// for oclif's explicit command strategy (package.json oclif.commands), the command_not_found hook (oclif.hooks),
-// the help class (oclif.helpClass),
-// oclif's entry point and the stdout error handler.
+// for oclif's explicit command strategy (package.json oclif.commands; the auth commands are the auth plugin's,
+// worded for Strava), the hooks (oclif.hooks: command_not_found, and oauth:preset, which hands the plugin's
+// commands the Strava preset), the help class (oclif.helpClass), oclif's entry point and the stdout error handler.
 import {createRequire} from 'node:module'
 
 import Auth from './commands/auth/index.js'
@@ -28,5 +28,6 @@ export const COMMANDS = {
 }
 export {default as COMMAND_NOT_FOUND} from './hooks/command-not-found.js'
 export {default as HELP} from './help.js'
+export {default as OAUTH_PRESET} from './hooks/oauth-preset.js'
 export {execute} from '@oclif/core/execute'
 export {handleStdoutErrors} from './stdout-errors.js'

@@ -206,7 +206,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
   private async offlineSources(archive: ActivityArchive, weeks: WeekRange[]): Promise<NoteSources> {
     const [{readConfig}, {ArchiveActivitySource, athleteIdOf, offlineAthlete}, {fetchWindow}, {archivedDetails}] =
       await Promise.all([
-        import('oclif-plugin-oauth/config-file'),
+        import('../strava/auth.js'),
         import('../archive/source.js'),
         import('../notes/week.js'),
         import('../archive/details.js'),

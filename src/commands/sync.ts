@@ -83,7 +83,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
 
   private async status(archive: ActivityArchive): Promise<unknown> {
     const [{readConfig}, {archiveStatus}] = await Promise.all([
-      import('oclif-plugin-oauth/config-file'),
+      import('../strava/auth.js'),
       import('../archive/athlete-sync.js'),
     ])
     const status = archiveStatus(archive, (await readConfig(this.config.configDir)).session?.athlete)

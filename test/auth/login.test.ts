@@ -7,12 +7,15 @@ import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 import {readConfig, writeConfig} from 'oclif-plugin-oauth/config-file'
 import {type CredentialStore, FileStore, KeyringStore, type SessionSecrets} from 'oclif-plugin-oauth/credential-store'
 import {AuthError} from 'oclif-plugin-oauth/errors'
-import {login, type LoginOptions} from 'oclif-plugin-oauth/login'
-import {logout} from 'oclif-plugin-oauth/logout'
-import {stravaProvider} from 'oclif-plugin-oauth/provider'
-import {openTokenSession} from 'oclif-plugin-oauth/session'
-import {readAuthStatus} from 'oclif-plugin-oauth/status'
 import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {
+  login,
+  type LoginOptions,
+  logout,
+  stravaProvider,
+  openTokenSession,
+  readAuthStatus,
+} from '../../src/strava/auth.js'
 import {
   clearKeyringService,
   keyringCredentials,

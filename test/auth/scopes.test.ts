@@ -9,10 +9,11 @@ import {after, before, describe, it} from 'node:test'
 
 import {runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
 import {readConfig} from 'oclif-plugin-oauth/config-file'
-import {stravaProvider} from 'oclif-plugin-oauth/provider'
+
 import {interpretRedirect} from 'oclif-plugin-oauth/redirect'
 import {refreshGrant, splitScopes} from 'oclif-plugin-oauth/tokens'
 import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {stravaProvider} from '../../src/strava/auth.js'
 
 const separators = [
   'read,activity:read_all',

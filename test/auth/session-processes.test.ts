@@ -38,7 +38,7 @@ describe('TokenSession across processes', () => {
     emulator.clearRequests()
 
     const script = `
-      import {openTokenSession} from 'oclif-plugin-oauth/session'
+      import {openTokenSession} from '${new URL('../../src/strava/auth.ts', import.meta.url).href}'
       const session = await openTokenSession({configDir: process.env.CONFIG_DIR, env: process.env, warn: () => {}})
       console.log(await session.accessToken())
     `

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 
 import {buildAuthorizationUrl, runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
-import {stravaProvider} from 'oclif-plugin-oauth/provider'
-import {AuthError, exchangeCode, refreshGrant, revoke} from 'oclif-plugin-oauth/tokens'
+import {AuthError} from 'oclif-plugin-oauth/errors'
+import {exchangeCode, refreshGrant, revoke} from 'oclif-plugin-oauth/tokens'
 import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {stravaProvider} from '../../src/strava/auth.js'
 
 /** The auth core against the project's Strava emulator: Strava's own fault bodies and token rotation. */
 describe('auth core against the Strava emulator', () => {

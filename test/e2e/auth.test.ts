@@ -386,7 +386,7 @@ describe('weeknotes auth (built CLI, emulator, Chromium, keyring)', () => {
 
     emulator.expireAccessTokens()
     emulator.clearRequests()
-    const {openTokenSession} = await import('oclif-plugin-oauth/session')
+    const {openTokenSession} = await import('../../src/strava/auth.js')
     const warnings: string[] = []
     const session = await openTokenSession({
       configDir: s.home.configDir,

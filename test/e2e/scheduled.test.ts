@@ -11,8 +11,9 @@ import {after, before, describe, test} from 'node:test'
 
 import {parse} from 'yaml'
 
-import {type CredentialStore, storeFor} from 'oclif-plugin-oauth/credential-store'
+import {type CredentialStore} from 'oclif-plugin-oauth/credential-store'
 import {startStravaEmulator, type StravaEmulator} from 'strava-emulator'
+import {storeFor} from '../../src/strava/auth.js'
 import {childEnvironment, copyCheckout, type Finished, run} from '../support/checkout.js'
 import {builtCli, findSecretsInFiles, findSecretsInText, repoRoot} from '../support/cli.js'
 import {runCompositeAction} from '../support/composite-action.js'

@@ -8,8 +8,8 @@ import type {AddressInfo} from 'node:net'
 import {after, before, beforeEach, describe, it} from 'node:test'
 
 import {runAuthorizationCodeFlow} from 'oclif-plugin-oauth/authorization-code-flow'
-import {stravaProvider} from 'oclif-plugin-oauth/provider'
-import {openTokenSession} from 'oclif-plugin-oauth/session'
+
+import {stravaProvider, openTokenSession} from '../../src/strava/auth.js'
 import {fetchWindow, parseWeek} from '../../src/notes/week.js'
 import {StravaClient} from '../../src/strava/client.js'
 import {RateLimitError} from '../../src/strava/errors.js'

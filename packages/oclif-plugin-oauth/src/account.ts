@@ -3,12 +3,12 @@ import {resolve} from 'node:path'
 import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import type {CredentialStore} from './credential-store.js'
 import type {OAuthProvider} from './provider.js'
-import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
+import {refreshLock, type RefreshLockOptions, withRefreshLock} from './refresh-lock.js'
 
 /**
  * The account name of a login's record in the credential store. The keyring is one per user, so its
- * record names the config directory too: each place (the laptop's own login, a blog repository's
- * `.weeknotes`) holds its own grant, and rotating one cannot break another. A file store lives in the
+ * record names the config directory too: each place (the laptop's own login, a repository's own config
+ * directory) holds its own grant, and rotating one cannot break another. A file store lives in the
  * config directory already, and keeps a name that stays valid when the directory is checked out elsewhere.
  */
 export function accountFor(
@@ -32,6 +32,7 @@ export async function adoptSharedKeyringRecord(o: {
   clientId: string | undefined
   settings: SessionSettings
   store: CredentialStore
+  lock?: RefreshLockOptions
 }): Promise<string> {
   const {settings} = o
   if (settings.storage !== 'keyring' || !o.clientId || settings.account !== `${o.provider.id}:${o.clientId}`) {
@@ -39,7 +40,7 @@ export async function adoptSharedKeyringRecord(o: {
   }
 
   const account = accountFor(o.provider, o.clientId, {storage: 'keyring', configDir: o.configDir})
-  return withRefreshLock({path: refreshLockPath(o.configDir)}, async () => {
+  return withRefreshLock(o.lock ?? refreshLock(o.configDir), async () => {
     const config = await readConfig(o.configDir)
     if (!config.session || config.session.account !== settings.account) return config.session?.account ?? account
     const secrets = await o.store.get(settings.account)

@@ -3,6 +3,7 @@ import {createInterface} from 'node:readline'
 import {AuthError, cancelledError} from './errors.js'
 import {LoopbackReceiver, type AcceptedRedirect} from './loopback-receiver.js'
 import {createPkcePair} from './pkce.js'
+import type {CliNames} from './preset.js'
 import {providerName, type OAuthProvider} from './provider.js'
 import {createState} from './random.js'
 import {interpretRedirect} from './redirect.js'
@@ -33,6 +34,8 @@ export interface AuthorizationCodeFlowOptions {
   warn?: (message: string) => void
   now?: () => number
   requestTimeoutMs?: number
+  /** Names the CLI on the browser pages and its login command in messages. */
+  cli?: CliNames
 }
 
 /**
@@ -42,7 +45,6 @@ export interface AuthorizationCodeFlowOptions {
  */
 export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions): Promise<TokenGrant> {
   const warn = o.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`))
-  const name = providerName(o.provider)
   if (o.implicit) {
     warn(
       'The implicit grant is deprecated (RFC 9700): the access token travels in the browser URL and no refresh token is issued. Prefer the authorization code flow.',
@@ -56,87 +58,117 @@ export async function runAuthorizationCodeFlow(o: AuthorizationCodeFlowOptions):
     expectedState: state,
     redirectHost: o.provider.loopbackHost,
     port: o.port,
-    providerName: name,
+    providerName: providerName(o.provider),
+    appName: o.cli?.bin,
+    loginCommand: o.cli?.loginCommand,
     implicit: o.implicit,
     issuer: o.provider.issuer,
   })
-  const url = buildAuthorizationUrl({
+  try {
+    const url = buildAuthorizationUrl({
+      provider: o.provider,
+      clientId: o.clientId,
+      redirectUri: receiver.redirectUri,
+      scopes: o.scopes,
+      state,
+      codeChallenge: pkce?.challenge,
+      implicit: o.implicit,
+    })
+    const redirect = await waitForRedirect({...o, warn}, {url, state, receiver})
+    await receiver.close()
+    return await grantFrom(redirect, o, {redirectUri: receiver.redirectUri, codeVerifier: pkce?.verifier})
+  } finally {
+    await receiver.close()
+  }
+}
+
+/** The grant a redirect carries: the implicit grant's token as it is, a code exchanged at the token endpoint. */
+async function grantFrom(
+  redirect: AcceptedRedirect,
+  o: AuthorizationCodeFlowOptions,
+  exchange: {redirectUri: string; codeVerifier?: string},
+): Promise<TokenGrant> {
+  if (redirect.kind === 'error') throw redirect.error
+  if (redirect.kind === 'token') {
+    const nowSeconds = Math.floor((o.now ?? Date.now)() / 1000)
+    return {
+      accessToken: redirect.accessToken,
+      expiresAt: nowSeconds + (redirect.expiresIn ?? 3600),
+      scopes: redirect.scopes ?? o.scopes,
+    }
+  }
+  return exchangeCode({
     provider: o.provider,
     clientId: o.clientId,
-    redirectUri: receiver.redirectUri,
-    scopes: o.scopes,
-    state,
-    codeChallenge: pkce?.challenge,
-    implicit: o.implicit,
+    clientSecret: o.clientSecret,
+    code: redirect.code,
+    ...exchange,
+    scopes: redirect.scopes ?? o.scopes,
+    http: o.http,
+    now: o.now,
+    requestTimeoutMs: o.requestTimeoutMs,
+    signal: o.signal,
+    cli: o.cli,
   })
+}
 
+/**
+ * Presents the consent URL and waits for the first answer: the receiver's callback, a pasted line, the
+ * timeout or Ctrl-C. A timeout or Ctrl-C wins even while presentUrl still waits (a launcher that hangs).
+ */
+async function waitForRedirect(
+  o: AuthorizationCodeFlowOptions & {warn: (message: string) => void},
+  attempt: {url: string; state: string; receiver: LoopbackReceiver},
+): Promise<AcceptedRedirect> {
   const cleanups: Array<() => void> = []
   let answered = false
   try {
     const answer = new Promise<AcceptedRedirect>((resolve, reject) => {
-      void receiver.callback.then(resolve)
-      const timer = setTimeout(() => reject(timedOut(o.timeoutMs)), o.timeoutMs)
+      void attempt.receiver.callback.then(resolve)
+      const timer = setTimeout(() => reject(timedOut(o.timeoutMs, o.cli)), o.timeoutMs)
       cleanups.push(() => clearTimeout(timer))
-      if (o.signal) {
-        const signal = o.signal
-        const onAbort = () => reject(cancelledError())
-        signal.addEventListener('abort', onAbort, {once: true})
-        cleanups.push(() => signal.removeEventListener('abort', onAbort))
-      }
-      if (o.pastedInput) {
-        const lines = createInterface({input: o.pastedInput, terminal: false, crlfDelay: Infinity})
-        lines.on('line', (line) => {
-          const pasted = interpretPasted(line, state, {
-            providerName: name,
-            implicit: o.implicit,
-            issuer: o.provider.issuer,
-          })
-          if (typeof pasted === 'string') warn(pasted)
-          else if (pasted) {
-            if (pasted.kind === 'code' && pasted.scopes === undefined && !/[?#]/.test(line)) {
-              warn('Only the code was pasted, so the granted scopes are assumed to be the requested ones.')
-            }
-            resolve(pasted)
-          }
-        })
-        cleanups.push(() => lines.close())
-      }
+      if (o.signal) cleanups.push(onAbort(o.signal, () => reject(cancelledError())))
+      if (o.pastedInput) cleanups.push(readPastes(o.pastedInput, attempt.state, o, resolve))
     })
-    // A timeout or Ctrl-C wins even while presentUrl still waits (a browser launcher that hangs).
     void answer.then(
       () => (answered = true),
       () => (answered = true),
     )
-    const redirect = await Promise.race([o.presentUrl(url, {answered: () => answered}).then(() => answer), answer])
-    for (const cleanup of cleanups.splice(0)) cleanup()
-    await receiver.close()
-
-    if (redirect.kind === 'error') throw redirect.error
-    if (redirect.kind === 'token') {
-      const nowSeconds = Math.floor((o.now ?? Date.now)() / 1000)
-      return {
-        accessToken: redirect.accessToken,
-        expiresAt: nowSeconds + (redirect.expiresIn ?? 3600),
-        scopes: redirect.scopes ?? o.scopes,
-      }
-    }
-    return await exchangeCode({
-      provider: o.provider,
-      clientId: o.clientId,
-      clientSecret: o.clientSecret,
-      code: redirect.code,
-      redirectUri: receiver.redirectUri,
-      codeVerifier: pkce?.verifier,
-      scopes: redirect.scopes ?? o.scopes,
-      http: o.http,
-      now: o.now,
-      requestTimeoutMs: o.requestTimeoutMs,
-      signal: o.signal,
-    })
+    return await Promise.race([o.presentUrl(attempt.url, {answered: () => answered}).then(() => answer), answer])
   } finally {
     for (const cleanup of cleanups) cleanup()
-    await receiver.close()
   }
+}
+
+function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  signal.addEventListener('abort', listener, {once: true})
+  return () => signal.removeEventListener('abort', listener)
+}
+
+/** Reads pasted lines until one answers this attempt; what is ignored is said why. Returns the cleanup. */
+function readPastes(
+  input: NodeJS.ReadableStream,
+  state: string,
+  o: AuthorizationCodeFlowOptions & {warn: (message: string) => void},
+  accept: (redirect: AcceptedRedirect) => void,
+): () => void {
+  const lines = createInterface({input, terminal: false, crlfDelay: Infinity})
+  lines.on('line', (line) => {
+    const pasted = interpretPasted(line, state, {
+      providerName: providerName(o.provider),
+      implicit: o.implicit,
+      issuer: o.provider.issuer,
+      loginCommand: o.cli?.loginCommand,
+    })
+    if (typeof pasted === 'string') o.warn(pasted)
+    else if (pasted) {
+      if (pasted.kind === 'code' && pasted.scopes === undefined && !/[?#]/.test(line)) {
+        o.warn('Only the code was pasted, so the granted scopes are assumed to be the requested ones.')
+      }
+      accept(pasted)
+    }
+  })
+  return () => lines.close()
 }
 
 export function buildAuthorizationUrl(o: {
@@ -165,7 +197,7 @@ export function buildAuthorizationUrl(o: {
 
 /**
  * Compares granted scopes with what the caller needs. `implied` lists scopes that include others
- * (pass `provider.impliedScopes`: Strava's `activity:read_all` covers `activity:read`).
+ * (pass `provider.impliedScopes`: a `read_all` scope that covers `read`).
  */
 export function checkGrantedScopes(
   granted: string[],
@@ -182,7 +214,7 @@ export function checkGrantedScopes(
 function interpretPasted(
   line: string,
   state: string,
-  o: {providerName: string; implicit?: boolean; issuer?: string},
+  o: {providerName: string; implicit?: boolean; issuer?: string; loginCommand?: string},
 ): AcceptedRedirect | string | undefined {
   const text = line.trim()
   if (text === '') return undefined
@@ -207,9 +239,10 @@ function interpretPasted(
   return 'Paste the whole address the browser shows after you authorize, or just the code.'
 }
 
-function timedOut(timeoutMs: number): AuthError {
+function timedOut(timeoutMs: number, cli: CliNames | undefined): AuthError {
+  const again = cli ? `Run \`${cli.loginCommand}\` again` : 'Log in again'
   return new AuthError(
-    `No answer from the browser within ${describeDuration(timeoutMs)}, so the login stopped. Run \`weeknotes auth\` again, with a longer --timeout or with --no-browser to paste the redirected URL.`,
+    `No answer from the browser within ${describeDuration(timeoutMs)}, so the login stopped. ${again}, with a longer --timeout or with --no-browser to paste the redirected URL.`,
     'timeout',
   )
 }

@@ -5,6 +5,7 @@ import writeFileAtomic from 'write-file-atomic'
 
 import {ExitCodeError} from './errors.js'
 import {asJsonObject, readJsonFile} from './json-file.js'
+import type {CliNames} from './preset.js'
 
 export type StorageKind = 'keyring' | 'file' | 'sealed'
 
@@ -13,6 +14,10 @@ export interface SessionSettings {
   storage: StorageKind
   /** Name of the credential record in the store (keyring account or key in credentials.json). */
   account: string
+  /**
+   * The account's profile, the fields the preset keeps (`account.keep`). The key keeps the name the first
+   * host's config files use.
+   */
   athlete?: Record<string, unknown>
   scopes: string[]
   /** Access token expiry, epoch seconds. */
@@ -20,55 +25,56 @@ export interface SessionSettings {
 }
 
 /** `<configDir>/config.json`: non-secret settings only. */
-export interface WeeknotesConfig {
+export interface SettingsFile {
   clientId?: string
   session?: SessionSettings
 }
 
-export function configPath(configDir: string): string {
+function configPath(configDir: string): string {
   return join(configDir, 'config.json')
 }
 
 /**
  * The settings file is damaged (exit 3: the login it describes is lost, log in again) or cannot be read
- * (exit 6, the host's code for local I/O: permissions or the disk must be fixed first).
+ * (exit 6, the code for local I/O failures: permissions or the disk must be fixed first).
  */
 export class ConfigFileError extends ExitCodeError {
-  readonly exitCode: number
-  constructor(path: string, reason: string, kind: 'damaged' | 'unreadable' = 'damaged') {
+  constructor(path: string, reason: string, kind: 'damaged' | 'unreadable', cli?: CliNames) {
+    const login = cli ? `run \`${cli.loginCommand}\` again` : 'log in again'
     super(`The settings file ${path} could not be read: ${reason}.`, {
+      exitCode: kind === 'damaged' ? 3 : 6,
       suggestions: [
         kind === 'damaged'
-          ? `Fix or delete ${path}, then run \`weeknotes auth\` again.`
+          ? `Fix or delete ${path}, then ${login}.`
           : `Check the permissions of ${path} and the disk it is on, then run again.`,
       ],
     })
-    this.exitCode = kind === 'damaged' ? 3 : 6
   }
 }
 
-export async function readConfig(configDir: string): Promise<WeeknotesConfig> {
+/** config.json, or no settings when there is none; `cli` names the login command in the damaged file's message. */
+export async function readConfig(configDir: string, cli?: CliNames): Promise<SettingsFile> {
   const path = configPath(configDir)
   const config = await readJsonFile(path, {
-    check: (value) => withScopeList(asJsonObject(value) as WeeknotesConfig),
+    check: (value) => withScopeList(asJsonObject(value) as SettingsFile),
     damaged: (reason) => {
-      throw new ConfigFileError(path, reason)
+      throw new ConfigFileError(path, reason, 'damaged', cli)
     },
     unreadable: (error) => {
-      throw new ConfigFileError(path, error.message, 'unreadable')
+      throw new ConfigFileError(path, error.message, 'unreadable', cli)
     },
   })
   return config ?? {}
 }
 
-/** A hand-edited config may hold the scopes as Strava writes them, one string with commas or spaces. */
-function withScopeList(config: WeeknotesConfig): WeeknotesConfig {
+/** A hand-edited config may hold the scopes as a server writes them, one string with commas or spaces. */
+function withScopeList(config: SettingsFile): SettingsFile {
   const scopes: unknown = config.session?.scopes
   if (config.session && typeof scopes === 'string') config.session.scopes = scopes.split(/[\s,]+/).filter(Boolean)
   return config
 }
 
-export async function writeConfig(configDir: string, config: WeeknotesConfig): Promise<void> {
+export async function writeConfig(configDir: string, config: SettingsFile): Promise<void> {
   await writeJsonAtomic(configPath(configDir), config, 0o600)
 }
 

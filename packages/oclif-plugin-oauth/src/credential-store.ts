@@ -3,9 +3,11 @@ import {readFile, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {makePrivate, type StorageKind, writeAtomic, writeJsonAtomic} from './config-file.js'
-import {readStoreKey, type StoreKey, storeKeyHint, storeKeyVariable} from './env-credentials.js'
+import {readStoreKey, type StoreKey, storeKeyHint} from './env-credentials.js'
 import {AuthUsageError, ExitCodeError, SealedStoreError} from './errors.js'
 import {asJsonObject, readJsonFile} from './json-file.js'
+import type {CliNames, OAuthPreset, PresetEnvironment} from './preset.js'
+import {providerName} from './provider.js'
 import {
   isPassphrase,
   MIN_PASSPHRASE_LENGTH,
@@ -43,24 +45,41 @@ export interface CredentialStore {
   ensureWritable(): Promise<void>
 }
 
-export const noKeyringChoices = [
-  'Run weeknotes inside a desktop session with a Secret Service (for example gnome-keyring, unlocked).',
-  'Or opt in to a plain file (mode 0600) in the config directory: `weeknotes auth --insecure-storage`.',
-  `Or keep them encrypted in a file: set ${storeKeyVariable} to a key from \`weeknotes auth key\`.`,
-  'Or use CI mode with nothing stored: set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN.',
-]
+/** How the stores name the login, the CLI and its variables in messages; without it they speak generically. */
+export interface StoreWording {
+  providerName: string
+  cli: CliNames
+  env: PresetEnvironment
+}
+
+export function storeWording(preset: OAuthPreset, env: NodeJS.ProcessEnv): StoreWording {
+  return {providerName: providerName(preset.provider(env)), cli: preset.cli, env: preset.env}
+}
+
+/** The ways to keep a login when there is no keyring. */
+function noKeyringChoices(w: StoreWording): string[] {
+  const {cli, env} = w
+  return [
+    `Run ${cli.bin} inside a desktop session with a Secret Service (for example gnome-keyring, unlocked).`,
+    `Or opt in to a plain file (mode 0600) in the config directory: \`${cli.loginCommand} --insecure-storage\`.`,
+    `Or keep them encrypted in a file: set ${env.storeKey} to a key from \`${cli.loginCommand} key\`.`,
+    `Or use CI mode with nothing stored: set ${env.clientId}, ${env.clientSecret} and ${env.refreshToken}.`,
+  ]
+}
 
 export class KeyringUnavailableError extends ExitCodeError {
-  declare suggestions: string[]
-  readonly exitCode = 3
-  constructor(reason: string) {
-    super(`No usable system keyring to keep the Strava login in (${reason}).`, {suggestions: noKeyringChoices})
+  constructor(reason: string, wording?: StoreWording) {
+    super(`No usable system keyring to keep the ${loginOf(wording)} in (${reason}).`, {
+      exitCode: 3,
+      suggestions: wording ? noKeyringChoices(wording) : undefined,
+    })
   }
 }
 
-export class CredentialFileError extends ExitCodeError {
-  readonly exitCode = 1
-}
+/** The credentials file cannot be read or is damaged. */
+export class CredentialFileError extends ExitCodeError {}
+
+const loginOf = (wording?: StoreWording) => (wording ? `${wording.providerName} login` : 'login')
 
 /** A stored record, or undefined when it is missing or not one of ours. */
 function toSecrets(value: unknown): SessionSecrets | undefined {
@@ -93,15 +112,18 @@ export class KeyringStore implements CredentialStore {
   private readonly env: NodeJS.ProcessEnv
   private readonly timeoutMs: number
   private readonly loadModule: () => Promise<KeyringModule>
+  private readonly wording?: StoreWording
 
   constructor(o: {
-    service?: string
+    service: string
     env: NodeJS.ProcessEnv
     timeoutMs?: number
     loadModule?: () => Promise<KeyringModule>
+    wording?: StoreWording
   }) {
     this.env = o.env
-    this.service = o.service ?? this.env.WEEKNOTES_KEYRING_SERVICE ?? 'weeknotes'
+    this.service = o.service
+    this.wording = o.wording
     this.timeoutMs = o.timeoutMs ?? 5000
     this.loadModule = o.loadModule ?? (() => import('@napi-rs/keyring'))
     this.description = `the system keyring (service "${this.service}")`
@@ -149,7 +171,10 @@ export class KeyringStore implements CredentialStore {
     try {
       keyring = await this.loadModule()
     } catch (error) {
-      throw new KeyringUnavailableError(`the keyring module could not be loaded: ${(error as Error).message}`)
+      throw new KeyringUnavailableError(
+        `the keyring module could not be loaded: ${(error as Error).message}`,
+        this.wording,
+      )
     }
 
     const controller = new AbortController()
@@ -160,6 +185,7 @@ export class KeyringStore implements CredentialStore {
         reject(
           new KeyringUnavailableError(
             `it did not answer within ${Math.round(this.timeoutMs / 1000)} s; a locked keyring may be waiting to be unlocked`,
+            this.wording,
           ),
         )
       }, this.timeoutMs)
@@ -169,7 +195,7 @@ export class KeyringStore implements CredentialStore {
       return await Promise.race([action(entry, controller.signal), timeout])
     } catch (error) {
       if (error instanceof KeyringUnavailableError) throw error
-      throw new KeyringUnavailableError(this.describeFailure((error as Error).message.replace(/\.$/, '')))
+      throw new KeyringUnavailableError(this.describeFailure((error as Error).message.replace(/\.$/, '')), this.wording)
     } finally {
       clearTimeout(timer)
     }
@@ -230,26 +256,29 @@ abstract class RecordsFileStore implements CredentialStore {
 export class FileStore extends RecordsFileStore {
   readonly kind = 'file' as const
   private readonly warn: (message: string) => void
+  private readonly wording?: StoreWording
   private warned = false
   private permissionsChecked = false
 
-  constructor(o: {configDir: string; warn?: (message: string) => void}) {
+  constructor(o: {configDir: string; warn?: (message: string) => void; wording?: StoreWording}) {
     const path = join(o.configDir, 'credentials.json')
     super(path, path)
     this.warn = o.warn ?? (() => {})
+    this.wording = o.wording
   }
 
   protected beforeUse(): void {
     if (this.warned) return
     this.warned = true
-    this.warn(`Strava credentials are stored unencrypted in ${this.path} (--insecure-storage).`)
+    const whose = this.wording ? `${this.wording.providerName} credentials are` : 'Credentials are'
+    this.warn(`${whose} stored unencrypted in ${this.path} (--insecure-storage).`)
   }
 
   protected async writeRecords(records: Record<string, unknown>): Promise<void> {
     await writeJsonAtomic(this.path, records, 0o600)
   }
 
-  /** The file and its directory may predate weeknotes (made by hand, copied, restored). */
+  /** The file and its directory may predate the CLI (made by hand, copied, restored). */
   private async tightenPermissions(): Promise<void> {
     if (this.permissionsChecked) return
     this.permissionsChecked = true
@@ -267,8 +296,11 @@ export class FileStore extends RecordsFileStore {
     const records = await readJsonFile(this.path, {
       check: asJsonObject,
       damaged: () => {
+        const login = this.wording
+          ? `run \`${this.wording.cli.loginCommand} --insecure-storage\` again`
+          : 'log in again'
         throw new CredentialFileError(`The credentials file ${this.path} is damaged.`, {
-          suggestions: [`Delete ${this.path} and run \`weeknotes auth --insecure-storage\` again.`],
+          suggestions: [`Delete ${this.path} and ${login}.`],
         })
       },
       unreadable: (error) => {
@@ -279,7 +311,7 @@ export class FileStore extends RecordsFileStore {
   }
 }
 
-export function sealedStorePath(configDir: string): string {
+function sealedStorePath(configDir: string): string {
   return join(configDir, 'credentials.sealed')
 }
 
@@ -291,15 +323,15 @@ export function sealedStorePath(configDir: string): string {
 export class SealedStore extends RecordsFileStore {
   readonly kind = 'sealed' as const
   private readonly readKey: () => Promise<StoreKey | undefined>
-  private readonly keyHint: string
+  private readonly wording: StoreWording
   /** The key that opened the file (or sealed a new one): rewrites keep its salt and skip scrypt. */
   private sealingKey: SealingKey | undefined
 
-  constructor(o: {configDir: string; readKey: () => Promise<StoreKey | undefined>; keyHint: string}) {
+  constructor(o: {configDir: string; readKey: () => Promise<StoreKey | undefined>; wording: StoreWording}) {
     const path = sealedStorePath(o.configDir)
     super(path, `the sealed file ${path}`)
     this.readKey = o.readKey
-    this.keyHint = o.keyHint
+    this.wording = o.wording
   }
 
   protected async readRecords(): Promise<Record<string, unknown>> {
@@ -336,7 +368,7 @@ export class SealedStore extends RecordsFileStore {
     const key = await this.requireKey()
     if (isPassphrase(key.text) && key.text.length < MIN_PASSPHRASE_LENGTH) {
       throw new AuthUsageError(
-        `The store key in ${key.source} is too short for a passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters, or a key from \`weeknotes auth key\`.`,
+        `The store key in ${key.source} is too short for a passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters, or a key from \`${this.wording.cli.loginCommand} key\`.`,
       )
     }
 
@@ -348,39 +380,47 @@ export class SealedStore extends RecordsFileStore {
     const key = await this.readKey()
     if (key) return key
     throw new SealedStoreError(
-      `The login in ${this.path} is sealed: set ${this.keyHint} to the key it was sealed with.`,
+      `The login in ${this.path} is sealed: set ${storeKeyHint(this.wording.env)} to the key it was sealed with.`,
     )
   }
 
   private describe(error: unknown, key: StoreKey): Error {
     if (!(error instanceof UnsealError)) return error as Error
+    const {bin, loginCommand} = this.wording.cli
     if (error.reason === 'newer') {
       return new SealedStoreError(
-        `${this.path} was written by a newer weeknotes (format newer than ${SEALED_FORMAT_VERSION}); update weeknotes to read it.`,
+        `${this.path} was written by a newer ${bin} (format newer than ${SEALED_FORMAT_VERSION}); update ${bin} to read it.`,
       )
     }
     if (error.reason === 'damaged') {
       return new SealedStoreError(
-        `${this.path} is damaged (not a sealed credential file); delete it and log in again with \`weeknotes auth\`.`,
+        `${this.path} is damaged (not a sealed credential file); delete it and log in again with \`${loginCommand}\`.`,
       )
     }
     return new SealedStoreError(
-      `The key in ${key.source} does not open ${this.path} (a wrong key, or the file was changed); use the key it was sealed with, or delete the file and log in again with \`weeknotes auth\`.`,
+      `The key in ${key.source} does not open ${this.path} (a wrong key, or the file was changed); use the key it was sealed with, or delete the file and log in again with \`${loginCommand}\`.`,
     )
   }
 }
 
+export interface StoreOptions {
+  configDir: string
+  preset: OAuthPreset
+  env: NodeJS.ProcessEnv
+  warn?: (message: string) => void
+}
+
 /**
- * The store a login of `kind` lives in. The sealed store reads its key from the environment when
- * first used, so that commands which never touch secrets need no key.
+ * The store a login of `kind` lives in, worded and named by the preset. The sealed store reads its key from
+ * the environment when first used, so that commands which never touch secrets need no key.
  */
-export function storeFor(
-  kind: StorageKind,
-  o: {configDir: string; env: NodeJS.ProcessEnv; warn?: (message: string) => void},
-): CredentialStore {
-  const env = o.env
-  if (kind === 'file') return new FileStore(o)
-  if (kind === 'sealed')
-    return new SealedStore({configDir: o.configDir, readKey: () => readStoreKey(env), keyHint: storeKeyHint})
-  return new KeyringStore({env})
+export function storeFor(kind: StorageKind, o: StoreOptions): CredentialStore {
+  const {env, preset} = o
+  const wording = storeWording(preset, env)
+  if (kind === 'file') return new FileStore({configDir: o.configDir, warn: o.warn, wording})
+  if (kind === 'sealed') {
+    return new SealedStore({configDir: o.configDir, readKey: () => readStoreKey(env, preset.env), wording})
+  }
+  const override = preset.env.keyringService ? env[preset.env.keyringService] : undefined
+  return new KeyringStore({service: override ?? preset.keyringService, env, wording})
 }

@@ -1,10 +1,11 @@
 import {readFile} from 'node:fs/promises'
 
 import {AuthUsageError, SealedStoreError} from './errors.js'
+import type {PresetEnvironment} from './preset.js'
 
 /**
- * CI mode: STRAVA_REFRESH_TOKEN (with STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET) in the environment,
- * nothing stored. Client id and secret may also come from a stored login on the same machine.
+ * CI mode: a refresh token (with the client id and secret) in the environment, nothing stored. Client id
+ * and secret may also come from a stored login on the same machine.
  */
 export interface EnvCredentials {
   clientId?: string
@@ -12,19 +13,12 @@ export interface EnvCredentials {
   refreshToken?: string
 }
 
-/** The environment variable behind each credential, for messages that say which one to set. */
-export const envVariableNames: Record<keyof EnvCredentials, string> = {
-  clientId: 'STRAVA_CLIENT_ID',
-  clientSecret: 'STRAVA_CLIENT_SECRET',
-  refreshToken: 'STRAVA_REFRESH_TOKEN',
-}
-
-export function envCredentials(env: NodeJS.ProcessEnv): EnvCredentials {
+export function envCredentials(env: NodeJS.ProcessEnv, names: PresetEnvironment): EnvCredentials {
   const value = (name: string) => env[name]?.trim() || undefined
   return {
-    clientId: value(envVariableNames.clientId),
-    clientSecret: value(envVariableNames.clientSecret),
-    refreshToken: value(envVariableNames.refreshToken),
+    clientId: value(names.clientId),
+    clientSecret: value(names.clientSecret),
+    refreshToken: value(names.refreshToken),
   }
 }
 
@@ -32,23 +26,27 @@ export function envCredentials(env: NodeJS.ProcessEnv): EnvCredentials {
  * The variables CI mode still lacks beside the refresh token. The client id may come from the saved
  * settings, and the secret from the saved login when it is for the same client id.
  */
-export function missingCiVariables(env: EnvCredentials, saved: {clientId?: string; hasLogin: boolean}): string[] {
+export function missingCiVariables(
+  env: EnvCredentials,
+  saved: {clientId?: string; hasLogin: boolean},
+  names: PresetEnvironment,
+): string[] {
   const clientId = env.clientId ?? saved.clientId
   const secretSaved = saved.hasLogin && clientId !== undefined && clientId === saved.clientId
   const missing: Array<keyof EnvCredentials> = []
   if (!clientId) missing.push('clientId')
   if (!env.clientSecret && !secretSaved) missing.push('clientSecret')
-  return missing.map((key) => envVariableNames[key])
+  return missing.map((key) => names[key])
 }
 
-/** The variables that select the sealed credential store, and how messages name them. */
-export const storeKeyVariable = 'WEEKNOTES_STORE_KEY'
-export const storeKeyFileVariable = 'WEEKNOTES_STORE_KEY_FILE'
-export const storeKeyHint = `${storeKeyVariable} (or ${storeKeyFileVariable}, a file holding it)`
+/** How messages name the variables that select the sealed credential store. */
+export function storeKeyHint(names: PresetEnvironment): string {
+  return `${names.storeKey} (or ${names.storeKeyFile}, a file holding it)`
+}
 
 /** Whether the environment asks for the sealed store; an empty value counts as unset (a CI secret that is not defined). */
-export function storeKeyConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env[storeKeyVariable]?.trim() || env[storeKeyFileVariable]?.trim())
+export function storeKeyConfigured(env: NodeJS.ProcessEnv, names: PresetEnvironment): boolean {
+  return Boolean(env[names.storeKey]?.trim() || env[names.storeKeyFile]?.trim())
 }
 
 /** The store key and where it came from (for messages; never the key itself). */
@@ -58,13 +56,13 @@ export interface StoreKey {
 }
 
 /** The key from the variable or from the file it names; undefined when neither is set. */
-export async function readStoreKey(env: NodeJS.ProcessEnv): Promise<StoreKey | undefined> {
-  const direct = env[storeKeyVariable]?.trim()
-  const file = env[storeKeyFileVariable]?.trim()
-  if (direct && file) throw new AuthUsageError(`Set ${storeKeyVariable} or ${storeKeyFileVariable}, not both.`)
-  if (direct) return {text: direct, source: storeKeyVariable}
+export async function readStoreKey(env: NodeJS.ProcessEnv, names: PresetEnvironment): Promise<StoreKey | undefined> {
+  const direct = env[names.storeKey]?.trim()
+  const file = env[names.storeKeyFile]?.trim()
+  if (direct && file) throw new AuthUsageError(`Set ${names.storeKey} or ${names.storeKeyFile}, not both.`)
+  if (direct) return {text: direct, source: names.storeKey}
   if (!file) return undefined
-  const source = `the key file ${file} (${storeKeyFileVariable})`
+  const source = `the key file ${file} (${names.storeKeyFile})`
   let text: string
   try {
     text = (await readFile(file, 'utf8')).trim()

@@ -1,6 +1,7 @@
 /**
- * Errors of the auth core. Each carries the exit code from the project's contract and at most two
- * plain sentences; anything derived from a server body or a URL goes through `redactSecrets` first.
+ * Errors of the plugin. Each carries its exit code (3 authentication, 2 usage, 4 rate limit, 5 server
+ * unavailable, 1 a bug) and at most two plain sentences; anything derived from a server body or a URL goes
+ * through `redactSecrets` first.
  */
 
 export type AuthErrorReason =
@@ -21,14 +22,19 @@ export interface ErrorDetails {
   cause?: unknown
 }
 
-/** A message of one or two sentences, the exit code from the project's contract, optional suggestions. */
-export abstract class ExitCodeError extends Error {
-  abstract readonly exitCode: number
+/**
+ * The one error type of a CLI built on this plugin: one or two sentences saying what happened and what to do
+ * next, the exit code to end with, optional suggestions and the cause (shown only with DEBUG). The plugin's
+ * base command maps it to oclif's exit in its `catch`; subclasses only fix the exit code or add a field.
+ */
+export class ExitCodeError extends Error {
+  readonly exitCode: number
   suggestions?: string[]
 
-  constructor(message: string, details: ErrorDetails = {}) {
+  constructor(message: string, details: ErrorDetails & {exitCode?: number} = {}) {
     super(message, details.cause === undefined ? undefined : {cause: details.cause})
     this.name = new.target.name
+    this.exitCode = details.exitCode ?? 1
     if (details.suggestions) this.suggestions = details.suggestions
   }
 }
@@ -100,7 +106,7 @@ export function printable(text: string, max = 200): string {
 }
 
 /**
- * A URL as it may be shown: without the `user:password@` part a STRAVA_* variable may carry, and printable.
+ * A URL as it may be shown: without the `user:password@` part an environment variable may carry, and printable.
  * Text that does not parse as a URL loses anything between `//` and `@` all the same.
  */
 export function withoutCredentials(url: string): string {

@@ -1,30 +1,26 @@
-import {
-  type AuthorizationCodeFlowOptions,
-  checkGrantedScopes,
-  runAuthorizationCodeFlow,
-} from './authorization-code-flow.js'
+import {type AuthorizationCodeFlowOptions, runAuthorizationCodeFlow} from './authorization-code-flow.js'
 import {accountFor} from './account.js'
 import {makePrivate, readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 import {AuthError, redactSecrets} from './errors.js'
 import {dropPendingLogins, pendingLoginDirs} from './pending-login.js'
-import {type OAuthProvider, providerName} from './provider.js'
-import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
+import type {OAuthPreset} from './preset.js'
+import {providerName} from './provider.js'
+import {refreshLock, withRefreshLock} from './refresh-lock.js'
 import type {StoredProfile} from './session.js'
 import type {TokenGrant} from './tokens.js'
-
-export {accountFor} from './account.js'
 
 export type AuthorizationFlow = typeof runAuthorizationCodeFlow
 
 export interface LoginOptions extends AuthorizationCodeFlowOptions {
   configDir: string
+  preset: OAuthPreset
   env: NodeJS.ProcessEnv
   storage: StorageKind
   /**
    * The account's full profile, read with the new access token, for providers whose token response
-   * describes the account only in part (Strava's athlete summary lacks the units preference). A
-   * failure does not fail the login: the token response's account is kept, with a warning.
+   * describes the account only in part. A failure does not fail the login: the token response's
+   * account is kept, with a warning.
    */
   describeAccount?: (accessToken: string) => Promise<Record<string, unknown>>
   /**
@@ -41,7 +37,7 @@ export interface LoginOptions extends AuthorizationCodeFlowOptions {
 export type LoginResult = StoredProfile & {refreshToken?: string}
 
 /**
- * `weeknotes auth`: checks the store can be written (before asking for consent), runs the browser
+ * The login command's work: checks the store can be written (before asking for consent), runs the browser
  * flow, and only then replaces the saved login. The new record is written first, config.json (which
  * points at it) is replaced atomically next, and only then is a previous record elsewhere deleted, so
  * a failure at any step leaves the old login usable. The writes happen under the refresh lock, so a
@@ -50,26 +46,52 @@ export type LoginResult = StoredProfile & {refreshToken?: string}
 export async function login(o: LoginOptions): Promise<LoginResult> {
   const env = o.env
   const warn = o.warn ?? (() => {})
-  const store = o.storeNothing ? undefined : (o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn}))
+  const {preset} = o
+  const store = o.storeNothing
+    ? undefined
+    : (o.store ?? storeFor(o.storage, {configDir: o.configDir, env, warn, preset}))
   if (store) {
     await store.ensureWritable()
     await makePrivate([[o.configDir, 0o700]], warn)
   }
 
-  const grant = await (o.runFlow ?? runAuthorizationCodeFlow)({...o, warn})
-  checkActivityScopes(grant.scopes, o.provider, warn)
+  const grant = await (o.runFlow ?? runAuthorizationCodeFlow)({cli: preset.cli, ...o, warn})
+  preset.checkScopes?.(grant.scopes, {provider: o.provider, cli: preset.cli, warn})
   if (!grant.refreshToken && !o.implicit) {
     throw new AuthError(`${providerName(o.provider)} issued no refresh token, so the login cannot be kept.`, 'rejected')
   }
 
   if (!store) {
-    const athlete = grant.athlete ? athleteSummary(grant.athlete) : undefined
+    const athlete = grant.athlete ? keptFields(grant.athlete, preset) : undefined
     const {scopes, expiresAt, refreshToken} = grant
     return {clientId: o.clientId, athlete, scopes, expiresAt, storage: 'environment', refreshToken}
   }
 
   const athlete = await describedAccount(o, grant, warn)
-  const account = accountFor(o.provider, o.clientId, {storage: store.kind, configDir: o.configDir})
+  const session: SessionSettings = {
+    storage: store.kind,
+    account: accountFor(o.provider, o.clientId, {storage: store.kind, configDir: o.configDir}),
+    athlete: athlete ? keptFields(athlete, preset) : undefined,
+    scopes: grant.scopes,
+    expiresAt: grant.expiresAt,
+  }
+  await replaceSavedLogin(o, store, session, grant, env, warn)
+  const {scopes, expiresAt} = grant
+  return {clientId: o.clientId, athlete: session.athlete, scopes, expiresAt, storage: store.kind}
+}
+
+/**
+ * Writes the new login, then drops the previous one if it lived elsewhere. Under the refresh lock: new record
+ * first, config.json (which points at it) next, so a failure at any step leaves the old login usable.
+ */
+async function replaceSavedLogin(
+  o: LoginOptions,
+  store: CredentialStore,
+  session: SessionSettings,
+  grant: TokenGrant,
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): Promise<void> {
   const secrets: SessionSecrets = {
     clientSecret: o.clientSecret,
     refreshToken: grant.refreshToken ?? '',
@@ -77,35 +99,22 @@ export async function login(o: LoginOptions): Promise<LoginResult> {
     expiresAt: grant.expiresAt,
     scopes: grant.scopes,
   }
-  const session: SessionSettings = {
-    storage: store.kind,
-    account,
-    athlete: athlete ? athleteSummary(athlete) : undefined,
-    scopes: grant.scopes,
-    expiresAt: grant.expiresAt,
-  }
-  const previous = await withRefreshLock({path: refreshLockPath(o.configDir)}, async () => {
-    const config = await readConfig(o.configDir)
-    await store.set(account, secrets)
+  const lock = refreshLock(o.configDir, {bin: o.preset.cli.bin, providerName: providerName(o.provider)})
+  const previous = await withRefreshLock(lock, async () => {
+    const config = await readConfig(o.configDir, o.preset.cli)
+    await store.set(session.account, secrets)
     await writeConfig(o.configDir, {...config, clientId: o.clientId, session})
     await dropPendingLogins(pendingLoginDirs(o.configDir, env))
     return config
   })
 
   const old = previous.session
-  if (old && (old.account !== account || old.storage !== store.kind)) {
-    const oldStore = old.storage === store.kind ? store : storeFor(old.storage, {configDir: o.configDir, env})
+  if (old && (old.account !== session.account || old.storage !== store.kind)) {
+    const oldStore =
+      old.storage === store.kind ? store : storeFor(old.storage, {configDir: o.configDir, env, preset: o.preset})
     await oldStore.delete(old.account).catch((error: Error) => {
       warn(`The previous login could not be removed from ${oldStore.description}: ${error.message}`)
     })
-  }
-
-  return {
-    clientId: o.clientId,
-    athlete: session.athlete,
-    scopes: grant.scopes,
-    expiresAt: grant.expiresAt,
-    storage: store.kind,
   }
 }
 
@@ -119,53 +128,16 @@ async function describedAccount(
     return {...grant.athlete, ...(await o.describeAccount(grant.accessToken))}
   } catch (error) {
     const reason = redactSecrets((error as Error).message, [grant.accessToken, grant.refreshToken, o.clientSecret])
+    const note = o.preset.account.unreadProfileNote
     warn(
-      `Logged in, but the ${providerName(o.provider)} profile could not be read (${reason}); units default to metric.`,
+      `Logged in, but the ${providerName(o.provider)} profile could not be read (${reason})${note ? `; ${note}` : ''}.`,
     )
     return grant.athlete
   }
 }
 
-/** The non-secret part of Strava's athlete summary kept in config.json (for templates and units). */
-function athleteSummary(athlete: Record<string, unknown>): Record<string, unknown> {
-  const keep = [
-    'id',
-    'username',
-    'firstname',
-    'lastname',
-    'city',
-    'state',
-    'country',
-    'sex',
-    'measurement_preference',
-    'profile_medium',
-    'profile',
-  ]
-  return Object.fromEntries(keep.filter((key) => athlete[key] !== undefined).map((key) => [key, athlete[key]]))
-}
-
-export function checkActivityScopes(scopes: string[], provider: OAuthProvider, warn: (message: string) => void): void {
-  if (provider.id !== 'strava') return
-  const {missing, missingRecommended} = checkGrantedScopes(scopes, {
-    required: ['activity:read'],
-    recommended: ['activity:read_all'],
-    implied: provider.impliedScopes,
-  })
-  if (missing.length > 0) {
-    throw new AuthError(
-      'Strava did not grant access to your activities, so weeknotes cannot read them.',
-      'insufficient_scope',
-      {
-        suggestions: [
-          'Run `weeknotes auth` again and keep "View data about your activities" ticked on the consent page.',
-        ],
-      },
-    )
-  }
-
-  if (missingRecommended.length > 0) {
-    warn(
-      'Strava did not grant access to private activities (activity:read_all), so activities visible only to you will be missing from the notes.',
-    )
-  }
+/** The non-secret part of the account profile the preset keeps in config.json. */
+function keptFields(profile: Record<string, unknown>, preset: OAuthPreset): Record<string, unknown> {
+  const {keep} = preset.account
+  return Object.fromEntries(keep.filter((key) => profile[key] !== undefined).map((key) => [key, profile[key]]))
 }

@@ -16,8 +16,10 @@ export interface LoopbackReceiverOptions {
   /** 0 or absent: a free port chosen by the OS. */
   port?: number
   providerName?: string
-  /** Shown on the result pages. Default 'weeknotes'. */
+  /** The CLI, named on the result pages. Default 'the CLI'. */
   appName?: string
+  /** What to run to log in again, in the messages of a refused answer. */
+  loginCommand?: string
   /** RFC 9207: the expected `iss` of the redirect, when the provider names one. */
   issuer?: string
   /** Implicit grant: also accept the URL fragment relayed by the callback page. */
@@ -77,7 +79,7 @@ export class LoopbackReceiver {
     // URL.parse, not new URL: a request line such as `GET http://[ HTTP/1.1` would otherwise throw
     // here, outside any promise, and crash the login.
     const url = URL.parse(request.url ?? '/', `http://${BIND_ADDRESS}`)
-    const appName = this.options.appName ?? 'weeknotes'
+    const appName = this.options.appName ?? 'the CLI'
     if (!url) return send(response, 404, notFoundPage())
     if (request.method === 'GET' && url.pathname === CALLBACK_PATH) {
       if (this.options.implicit && url.search === '') {
@@ -101,7 +103,7 @@ export class LoopbackReceiver {
   }
 
   private answer(params: URLSearchParams, response: ServerResponse): void {
-    const appName = this.options.appName ?? 'weeknotes'
+    const appName = this.options.appName ?? 'the CLI'
     if (this.accepted) {
       send(response, 409, failurePage(appName, 'This login has already finished.'))
       return
@@ -110,6 +112,7 @@ export class LoopbackReceiver {
       providerName: this.options.providerName ?? 'The authorization server',
       implicit: this.options.implicit,
       issuer: this.options.issuer,
+      loginCommand: this.options.loginCommand,
     })
     if (outcome.kind === 'foreign') {
       send(response, 400, wrongStatePage(appName))

@@ -17,14 +17,15 @@ export type RedirectOutcome =
 export function interpretRedirect(
   params: URLSearchParams,
   expectedState: string,
-  o: {providerName: string; implicit?: boolean; issuer?: string},
+  o: {providerName: string; implicit?: boolean; issuer?: string; loginCommand?: string},
 ): RedirectOutcome {
   if (!statesMatch(expectedState, params.get('state'))) return {kind: 'foreign'}
   // RFC 9207: a server that names itself must be the one we sent the user to (mix-up defence).
   const iss = params.get('iss')
+  const again = o.loginCommand ? `Run \`${o.loginCommand}\` again` : 'Log in again'
   if (o.issuer && iss !== null && iss !== o.issuer) {
     const error = new AuthError(
-      `The answer came from a different authorization server than ${o.providerName}, so it was refused. Run \`weeknotes auth\` again.`,
+      `The answer came from a different authorization server than ${o.providerName}, so it was refused. ${again}.`,
       'authorization_failed',
     )
     return {kind: 'error', error}
@@ -33,7 +34,10 @@ export function interpretRedirect(
   const scopes = scope === null ? undefined : splitScopes(scope)
   const error = params.get('error')
   if (error)
-    return {kind: 'error', error: describeAuthorizationError(error, params.get('error_description'), o.providerName)}
+    return {
+      kind: 'error',
+      error: describeAuthorizationError(error, params.get('error_description'), o.providerName, again),
+    }
   const code = params.get('code')
   if (code && !o.implicit) return {kind: 'code', code, scopes}
   const accessToken = params.get('access_token')
@@ -49,8 +53,8 @@ function describeAuthorizationError(
   error: string,
   description: string | null,
   providerName: string,
+  again: string,
 ): AuthError | AuthServerUnavailableError {
-  const again = 'Run `weeknotes auth` again'
   switch (error) {
     case 'access_denied': {
       return new AuthError(

@@ -5,18 +5,27 @@ import {setTimeout as delay} from 'node:timers/promises'
 
 import {ExitCodeError} from './errors.js'
 
+/** Who holds such locks, for the timeout's message: the CLI's executable and the provider's name. */
+export interface LockHolders {
+  bin: string
+  providerName: string
+}
+
 export class RefreshLockTimeoutError extends ExitCodeError {
-  declare suggestions: string[]
-  readonly exitCode = 1
-  constructor(path: string, waitedMs: number) {
-    super(`Another weeknotes process has been renewing the Strava login for over ${Math.round(waitedMs / 1000)} s.`, {
-      suggestions: [`If no other weeknotes process is running, delete ${path} and try again.`],
+  constructor(path: string, waitedMs: number, holders?: LockHolders) {
+    const owner = holders ? `${holders.bin} process` : 'process'
+    const login = holders ? `the ${holders.providerName} login` : 'the login'
+    super(`Another ${owner} has been renewing ${login} for over ${Math.round(waitedMs / 1000)} s.`, {
+      exitCode: 1,
+      suggestions: [`If no other ${owner} is running, delete ${path} and try again.`],
     })
   }
 }
 
 export interface RefreshLockOptions {
   path: string
+  /** Named in the message when waiting times out. */
+  holders?: LockHolders
   /** A lock older than this is abandoned (its owner crashed or hangs). */
   staleMs?: number
   /** Give up waiting for another process after this long. */
@@ -28,11 +37,16 @@ export interface RefreshLockOptions {
 }
 
 /**
- * The lock every writer of a stored login takes (a refresh, `weeknotes auth`, logout), so that a
+ * The lock every writer of a stored login takes (a refresh, a login, a logout), so that a
  * renewal finishing late never writes its tokens over a new login or back after a logout.
  */
-export function refreshLockPath(configDir: string): string {
+function refreshLockPath(configDir: string): string {
   return join(configDir, 'refresh.lock')
+}
+
+/** The refresh lock of a config directory, with who may hold it. */
+export function refreshLock(configDir: string, holders?: LockHolders): RefreshLockOptions {
+  return {path: refreshLockPath(configDir), holders}
 }
 
 interface LockOwner {
@@ -60,7 +74,7 @@ const DEFAULT_STALE_MS = 120_000
  * Runs `action` while holding an inter-process lock: a file holding the owner's pid and start time,
  * created atomically. A lock whose owner is dead, that is older than `staleMs` or that names no owner
  * (empty, damaged, unreadable) is broken; otherwise the caller waits with a growing backoff up to
- * `waitMs`. Two `weeknotes` runs therefore never spend the same rotating refresh token.
+ * `waitMs`. Two runs of the CLI therefore never spend the same rotating refresh token.
  */
 export async function withRefreshLock<T>(options: RefreshLockOptions, action: () => Promise<T>): Promise<T> {
   const release = await acquireRefreshLock(options)
@@ -104,7 +118,7 @@ export async function acquireRefreshLock(options: RefreshLockOptions): Promise<(
       if (removed) continue
     }
 
-    if (now() - started >= waitMs) throw new RefreshLockTimeoutError(path, now() - started)
+    if (now() - started >= waitMs) throw new RefreshLockTimeoutError(path, now() - started, options.holders)
     await sleep(backoff)
     backoff = Math.min(backoff * 2, 500)
   }

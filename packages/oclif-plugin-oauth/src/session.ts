@@ -1,18 +1,19 @@
 import {rm} from 'node:fs/promises'
 
 import {adoptSharedKeyringRecord} from './account.js'
-import {readConfig, type SessionSettings, type StorageKind, writeConfig} from './config-file.js'
+import {readConfig, type SessionSettings, type SettingsFile, type StorageKind, writeConfig} from './config-file.js'
 import {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
-import {envCredentials} from './env-credentials.js'
+import {type EnvCredentials, envCredentials} from './env-credentials.js'
 import {AuthError, ExitCodeError} from './errors.js'
 import {findPendingLogin, keepPendingLogin, pendingLoginDirs} from './pending-login.js'
-import {type OAuthProvider, stravaProvider} from './provider.js'
-import {refreshLockPath, withRefreshLock} from './refresh-lock.js'
+import type {CliNames, OAuthPreset} from './preset.js'
+import {type OAuthProvider, providerName} from './provider.js'
+import {refreshLock, type RefreshLockOptions, withRefreshLock} from './refresh-lock.js'
 import {withSignalsDeferred} from './signal-guard.js'
 import {type HttpClient, refreshGrant as defaultRefreshGrant, type TokenGrant} from './tokens.js'
 
 /** Renew the access token when it expires within this margin. */
-export const EXPIRY_MARGIN_SECONDS = 5 * 60
+const EXPIRY_MARGIN_SECONDS = 5 * 60
 
 export interface StoredProfile {
   clientId?: string
@@ -30,8 +31,8 @@ export interface TokenPersistence {
   load(): Promise<SessionSecrets>
   /** Stores a renewal of `previous`; throws only when the new tokens could not be kept anywhere. */
   save(secrets: SessionSecrets, previous: SessionSecrets): Promise<void>
-  /** Lock file serializing refreshes across processes; none when nothing is stored. */
-  lockPath?: string
+  /** Lock serializing refreshes across processes; none when nothing is stored. */
+  lock?: RefreshLockOptions
   /** Fails when `save` could not write, checked before a rotating refresh token is spent. */
   ensureWritable?(): Promise<void>
 }
@@ -41,10 +42,9 @@ export interface TokenPersistence {
  * Keeps the exit code of the cause (keyring unavailable: 3), else the code for local I/O failures.
  */
 export class LoginNotRenewedError extends ExitCodeError {
-  readonly exitCode: number
   constructor(message: string, cause: unknown) {
-    super(message, {cause, suggestions: (cause as {suggestions?: string[]}).suggestions})
-    this.exitCode = (cause as {exitCode?: number}).exitCode ?? 6
+    const {exitCode = 6, suggestions} = cause as {exitCode?: number; suggestions?: string[]}
+    super(message, {cause, exitCode, suggestions})
   }
 }
 
@@ -59,6 +59,8 @@ export interface TokenSessionOptions {
   now?: () => number
   refreshGrant?: RefreshGrant
   http?: HttpClient
+  /** Names the CLI's login command in messages. */
+  cli: CliNames
   /** What to tell the user when the refresh token is refused. */
   loginAgainMessage?: string
   /** Called with the new refresh token when the provider rotated it (CI mode reports it cannot keep it). */
@@ -68,8 +70,8 @@ export interface TokenSessionOptions {
 }
 
 /**
- * Hands out access tokens that stay valid for a few minutes (an AccessTokenSource for the Strava
- * client), renewing them with the refresh token when needed. Renewals are serialized per process
+ * Hands out access tokens that stay valid for a few minutes (for an API client's bearer header),
+ * renewing them with the refresh token when needed. Renewals are serialized per process
  * (one shared promise) and across processes (a lock file; the store is re-read once the lock is held,
  * so a token another process already renewed is used instead of spending the rotating refresh token
  * twice). A rotated refresh token is stored before the new access token is handed out.
@@ -120,9 +122,9 @@ export class TokenSession {
   }
 
   private async renewOnce(stale: string | undefined): Promise<string> {
-    const {lockPath} = this.o.persistence
-    if (!lockPath) return this.refreshFrom(this.current)
-    return withRefreshLock({path: lockPath}, async () => {
+    const {lock} = this.o.persistence
+    if (!lock) return this.refreshFrom(this.current)
+    return withRefreshLock(lock, async () => {
       // Another process may have renewed while this one waited for the lock.
       const stored = await this.o.persistence.load()
       if (stored.accessToken !== stale && this.isFresh(stored)) {
@@ -139,11 +141,11 @@ export class TokenSession {
     await persistence.ensureWritable?.()
     // A stored login: from here until the answer is saved, Ctrl-C would lose it (the server rotates the
     // refresh token on receipt). CI mode keeps nothing, so there is nothing to wait for.
-    if (!persistence.lockPath) return this.spendAndSave(base)
+    if (!persistence.lock) return this.spendAndSave(base)
     return withSignalsDeferred(
       {
         warn: this.o.warn ?? ((message) => process.stderr.write(`Warning: ${message}\n`)),
-        recovery: 'If the next run cannot log in, run `weeknotes auth` again.',
+        recovery: `If the next run cannot log in, run \`${this.o.cli.loginCommand}\` again.`,
       },
       () => this.spendAndSave(base),
     )
@@ -166,11 +168,8 @@ export class TokenSession {
         error instanceof AuthError &&
         (error.reason === 'invalid_refresh_token' || error.reason === 'invalid_client')
       ) {
-        throw new AuthError(
-          this.o.loginAgainMessage ?? 'Strava no longer accepts the saved login; run `weeknotes auth` again.',
-          error.reason,
-          {cause: error},
-        )
+        const again = `${providerName(this.o.provider)} no longer accepts the saved login; run \`${this.o.cli.loginCommand}\` again.`
+        throw new AuthError(this.o.loginAgainMessage ?? again, error.reason, {cause: error})
       }
 
       throw error
@@ -194,9 +193,11 @@ export class TokenSession {
 
 export interface OpenTokenSessionOptions {
   configDir: string
+  preset: OAuthPreset
   env: NodeJS.ProcessEnv
   warn?: (message: string) => void
   now?: () => number
+  /** Default: the preset's provider for `env`. */
   provider?: OAuthProvider
   refreshGrant?: RefreshGrant
   http?: HttpClient
@@ -206,80 +207,110 @@ export interface OpenTokenSessionOptions {
   pendingLoginDirs?: string[]
 }
 
-function notLoggedInError(): AuthError {
-  return new AuthError('Not logged in. Run `weeknotes auth` first.', 'rejected', {
-    suggestions: [
-      'Or, for CI, set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment.',
-    ],
-  })
+/** What both kinds of session are opened with, resolved once. */
+interface SessionContext {
+  o: OpenTokenSessionOptions
+  env: NodeJS.ProcessEnv
+  warn: (message: string) => void
+  provider: OAuthProvider
+  preset: OAuthPreset
+  config: SettingsFile
+  fromEnv: EnvCredentials
+  storeOf(session: SessionSettings): CredentialStore
 }
 
-// Strava's authentication docs: "Once a new refresh token code has been returned, the older code
-// will no longer work." The token itself is not printed: output often ends up in public CI logs.
-const ciRotationWarning =
-  'Strava issued a new refresh token, which weeknotes cannot keep in CI mode (STRAVA_REFRESH_TOKEN comes from the environment), ' +
-  'and Strava stops accepting the old one once a new one is issued. Update the CI secret STRAVA_REFRESH_TOKEN with a new one from ' +
-  '`weeknotes auth --print-refresh-token`, or move to the sealed store (WEEKNOTES_STORE_KEY), which keeps rotated tokens.'
-
 /**
- * The session `generate` uses: CI mode when STRAVA_REFRESH_TOKEN is set, else the login saved by
- * `weeknotes auth`, else AuthError (exit 3).
+ * The session an API client takes its tokens from: CI mode when the preset's refresh token variable is set,
+ * else the login saved by the login command, else AuthError (exit 3).
  */
 export async function openTokenSession(o: OpenTokenSessionOptions): Promise<TokenSession> {
   const env = o.env
   const warn = o.warn ?? ((message: string) => process.stderr.write(`Warning: ${message}\n`))
-  const provider = o.provider ?? stravaProvider(env.STRAVA_OAUTH_URL || undefined)
-  const config = await readConfig(o.configDir)
-  const fromEnv = envCredentials(env)
+  const {preset} = o
+  const c: SessionContext = {
+    o,
+    env,
+    warn,
+    preset,
+    provider: o.provider ?? preset.provider(env),
+    config: await readConfig(o.configDir, preset.cli),
+    fromEnv: envCredentials(env, preset.env),
+    storeOf: (session) => o.store ?? storeFor(session.storage, {configDir: o.configDir, env, warn, preset}),
+  }
+  return c.fromEnv.refreshToken ? openCiSession(c, c.fromEnv.refreshToken) : openStoredSession(c)
+}
+
+/** CI mode: the refresh token from the environment, nothing stored; a rotated token is reported, not kept. */
+async function openCiSession(c: SessionContext, refreshToken: string): Promise<TokenSession> {
+  const {config, fromEnv, preset, provider} = c
+  const {cli, env: names} = preset
   const settings = config.session
-  const storeOf = (session: SessionSettings) =>
-    o.store ?? storeFor(session.storage, {configDir: o.configDir, env, warn})
-
-  if (fromEnv.refreshToken) {
-    const clientId = fromEnv.clientId ?? config.clientId
-    let clientSecret = fromEnv.clientSecret
-    if (!clientSecret && settings && clientId === config.clientId) {
-      clientSecret = (await storeOf(settings).get(settings.account))?.clientSecret
-    }
-
-    if (!clientId || !clientSecret) {
-      throw new AuthError(
-        'CI mode needs STRAVA_CLIENT_ID and STRAVA_CLIENT_SECRET beside STRAVA_REFRESH_TOKEN.',
-        'rejected',
-      )
-    }
-
-    let warned = false
-    let secrets: SessionSecrets = {refreshToken: fromEnv.refreshToken, scopes: []}
-    return new TokenSession({
-      profile: {clientId, scopes: [], storage: 'environment'},
-      provider,
-      clientId,
-      clientSecret,
-      secrets,
-      persistence: {
-        load: async () => secrets,
-        save: async (next) => {
-          secrets = next
-        },
-      },
-      now: o.now,
-      refreshGrant: o.refreshGrant,
-      http: o.http,
-      loginAgainMessage:
-        'Strava no longer accepts STRAVA_REFRESH_TOKEN; get a new one with `weeknotes auth --print-refresh-token` and update the CI secret.',
-      onRotation: () => {
-        if (warned) return
-        warned = true
-        warn(ciRotationWarning)
-      },
-    })
+  const clientId = fromEnv.clientId ?? config.clientId
+  let clientSecret = fromEnv.clientSecret
+  if (!clientSecret && settings && clientId === config.clientId) {
+    clientSecret = (await c.storeOf(settings).get(settings.account))?.clientSecret
   }
 
-  if (!settings) throw notLoggedInError()
-  const clientId = fromEnv.clientId ?? config.clientId
-  if (!clientId) throw notLoggedInError()
-  const store = storeOf(settings)
+  if (!clientId || !clientSecret) {
+    throw new AuthError(
+      `CI mode needs ${names.clientId} and ${names.clientSecret} beside ${names.refreshToken}.`,
+      'rejected',
+    )
+  }
+
+  let warned = false
+  let secrets: SessionSecrets = {refreshToken, scopes: []}
+  const name = providerName(provider)
+  return new TokenSession({
+    profile: {clientId, scopes: [], storage: 'environment'},
+    provider,
+    clientId,
+    clientSecret,
+    secrets,
+    persistence: {
+      load: async () => secrets,
+      save: async (next) => {
+        secrets = next
+      },
+    },
+    now: c.o.now,
+    refreshGrant: c.o.refreshGrant,
+    http: c.o.http,
+    cli,
+    loginAgainMessage: `${name} no longer accepts ${names.refreshToken}; get a new one with \`${cli.loginCommand} --print-refresh-token\` and update the CI secret.`,
+    onRotation: () => {
+      if (warned) return
+      warned = true
+      c.warn(ciRotationWarning(name, preset))
+    },
+  })
+}
+
+// A provider that rotates refresh tokens stops accepting the old one once it issued a new one. The token
+// itself is not printed: output often ends up in public CI logs.
+function ciRotationWarning(name: string, {cli, env}: OAuthPreset): string {
+  return (
+    `${name} issued a new refresh token, which ${cli.bin} cannot keep in CI mode (${env.refreshToken} comes from the environment), ` +
+    `and ${name} stops accepting the old one once a new one is issued. Update the CI secret ${env.refreshToken} with a new one from ` +
+    `\`${cli.loginCommand} --print-refresh-token\`, or move to the sealed store (${env.storeKey}), which keeps rotated tokens.`
+  )
+}
+
+function notLoggedInError({cli, env}: OAuthPreset): AuthError {
+  return new AuthError(`Not logged in. Run \`${cli.loginCommand}\` first.`, 'rejected', {
+    suggestions: [`Or, for CI, set ${env.clientId}, ${env.clientSecret} and ${env.refreshToken} in the environment.`],
+  })
+}
+
+/** The login saved in a credential store (a record named in config.json). */
+async function openStoredSession(c: SessionContext): Promise<TokenSession> {
+  const {config, o, preset, provider} = c
+  const settings = config.session
+  if (!settings) throw notLoggedInError(preset)
+  const clientId = c.fromEnv.clientId ?? config.clientId
+  if (!clientId) throw notLoggedInError(preset)
+  const store = c.storeOf(settings)
+  const lock = refreshLock(o.configDir, {bin: preset.cli.bin, providerName: providerName(provider)})
   const persistence = storedLogin({
     store,
     account: await adoptSharedKeyringRecord({
@@ -288,31 +319,29 @@ export async function openTokenSession(o: OpenTokenSessionOptions): Promise<Toke
       clientId: config.clientId,
       settings,
       store,
+      lock,
     }),
     configDir: o.configDir,
-    pendingDirs: o.pendingLoginDirs ?? pendingLoginDirs(o.configDir, env),
-    warn,
+    lock,
+    pendingDirs: o.pendingLoginDirs ?? pendingLoginDirs(o.configDir, c.env),
+    warn: c.warn,
+    cli: preset.cli,
+    providerName: providerName(provider),
   })
   const secrets = await persistence.open()
-
-  const profile: StoredProfile = {
-    clientId,
-    athlete: settings.athlete,
-    scopes: settings.scopes,
-    expiresAt: secrets.expiresAt,
-    storage: settings.storage,
-  }
+  const {athlete, scopes, storage} = settings
   return new TokenSession({
-    profile,
+    profile: {clientId, athlete, scopes, expiresAt: secrets.expiresAt, storage},
     provider,
     clientId,
-    clientSecret: fromEnv.clientSecret ?? secrets.clientSecret,
+    clientSecret: c.fromEnv.clientSecret ?? secrets.clientSecret,
     secrets,
     persistence,
     now: o.now,
     refreshGrant: o.refreshGrant,
     http: o.http,
-    warn,
+    cli: preset.cli,
+    warn: c.warn,
   })
 }
 
@@ -320,8 +349,11 @@ interface StoredLoginOptions {
   store: CredentialStore
   account: string
   configDir: string
+  lock: RefreshLockOptions
   pendingDirs: string[]
   warn: (message: string) => void
+  cli: CliNames
+  providerName: string
 }
 
 /**
@@ -329,14 +361,13 @@ interface StoredLoginOptions {
  * (pending-login.ts) and moved into the store by the next run that opens it.
  */
 function storedLogin(o: StoredLoginOptions): TokenPersistence & {open(): Promise<SessionSecrets>} {
-  const {store, account} = o
-  const lockPath = refreshLockPath(o.configDir)
+  const {store, account, lock} = o
   // A record gone since the session opened was logged out: refreshing would bring it back.
   const readStored = async () => {
     const stored = await store.get(account)
     if (stored) return stored
     throw new AuthError(
-      `The saved Strava login is missing from ${store.description}. Run \`weeknotes auth\` again.`,
+      `The saved ${o.providerName} login is missing from ${store.description}. Run \`${o.cli.loginCommand}\` again.`,
       'rejected',
     )
   }
@@ -354,13 +385,13 @@ function storedLogin(o: StoredLoginOptions): TokenPersistence & {open(): Promise
   }
 
   return {
-    lockPath,
+    lock,
     load,
     open: async () => {
       const stored = await readStored()
       if (!(await findPendingLogin(o.pendingDirs, account, stored))) return stored
       // Adopting a pending login writes the store, so it happens under the lock, like a renewal.
-      return withRefreshLock({path: lockPath}, load)
+      return withRefreshLock(lock, load)
     },
     ensureWritable: async () => {
       try {
@@ -395,7 +426,7 @@ async function keepAside(
   const failure = `The renewed login could not be saved to ${o.store.description} (${error.message.replace(/\.$/, '')})`
   if (!kept) {
     throw new LoginNotRenewedError(
-      `${failure}, nor kept aside in ${o.pendingDirs.join(' or ')}. If the next run cannot log in, run \`weeknotes auth\` again.`,
+      `${failure}, nor kept aside in ${o.pendingDirs.join(' or ')}. If the next run cannot log in, run \`${o.cli.loginCommand}\` again.`,
       error,
     )
   }

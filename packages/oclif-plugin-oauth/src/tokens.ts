@@ -6,18 +6,9 @@ import {
   printable,
   redactSecrets,
 } from './errors.js'
+import type {CliNames} from './preset.js'
 import {providerName, type OAuthProvider} from './provider.js'
 import {classifyNetworkError, type RetryPolicy, withRetries} from './retry.js'
-
-export {
-  AuthError,
-  AuthRateLimitError,
-  AuthServerUnavailableError,
-  AuthUsageError,
-  cancelledError,
-  redactSecrets,
-} from './errors.js'
-export type {AuthErrorReason} from './errors.js'
 
 export interface TokenGrant {
   accessToken: string
@@ -26,7 +17,7 @@ export interface TokenGrant {
   expiresAt: number
   /** Granted scopes: from the redirect's `scope`, the token response, or else the requested ones. */
   scopes: string[]
-  /** Strava's athlete summary, sent with the code exchange. */
+  /** The account as the token answer describes it (`provider.accountIn`), for providers that send one. */
   athlete?: Record<string, unknown>
 }
 
@@ -38,7 +29,7 @@ export interface HttpResponseLike {
 }
 
 /**
- * A token answer is about 1 KiB (tokens, expiry, Strava's athlete summary); 1 MiB is a thousand times that,
+ * A token answer is about 1 KiB (tokens, expiry, perhaps an account summary); 1 MiB is a thousand times that,
  * and a server that sends more is broken or hostile: reading on would only fill memory.
  */
 export const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
@@ -82,6 +73,8 @@ export interface TokenClientOptions {
   signal?: AbortSignal
   /** Waits between retries (refresh and revoke only); tests pass one that resolves at once. */
   sleep?: (ms: number) => Promise<void>
+  /** Names the login command in messages; without it they say "log in again". */
+  cli?: CliNames
 }
 
 type Grant = 'authorization_code' | 'refresh_token' | 'revocation'
@@ -202,7 +195,17 @@ async function postForm(
   extraHeaders: Record<string, string> = {},
 ): Promise<Record<string, unknown>> {
   const secrets = [o.clientSecret, ...extraSecrets]
-  const name = providerName(o.provider)
+  const request = withClientAuthentication(o, params, extraHeaders)
+  const {status, text} = await send(o, url, request, secrets)
+  return readAnswer(o, {url, grant, secrets}, status, text)
+}
+
+/** The form and headers with the client's credentials where the provider wants them (RFC 6749 §2.3). */
+function withClientAuthentication(
+  o: TokenClientOptions,
+  params: Record<string, string>,
+  extraHeaders: Record<string, string>,
+): {headers: Record<string, string>; form: URLSearchParams} {
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
@@ -220,34 +223,50 @@ async function postForm(
     if (o.clientId) form.set('client_id', o.clientId)
     if (auth === 'client_secret_post') form.set('client_secret', o.clientSecret ?? '')
   }
+  return {headers, form}
+}
 
+/** One request with a timeout and the caller's abort signal; a network failure is exit 5, Ctrl-C a cancellation. */
+async function send(
+  o: TokenClientOptions,
+  url: string,
+  request: {headers: Record<string, string>; form: URLSearchParams},
+  secrets: ReadonlyArray<string | undefined>,
+): Promise<{status: number; text: string | undefined}> {
   const http: HttpClient = o.http ?? ((target, init) => fetch(target, init))
-  let status: number
-  let text: string | undefined
   try {
     const response = await http(url, {
       method: 'POST',
-      headers,
-      body: form.toString(),
+      headers: request.headers,
+      body: request.form.toString(),
       signal: AbortSignal.any([
         AbortSignal.timeout(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
         ...(o.signal ? [o.signal] : []),
       ]),
     })
-    status = response.status
-    text = await readCapped(response, MAX_TOKEN_ANSWER_BYTES)
+    return {status: response.status, text: await readCapped(response, MAX_TOKEN_ANSWER_BYTES)}
   } catch (error) {
     if (o.signal?.aborted) throw cancelledError()
     const why = classifyNetworkError(error) === 'timeout' ? 'did not answer in time' : 'could not be reached'
     const detail = error instanceof Error ? describeNetworkError(error) : String(error)
     throw new AuthServerUnavailableError(
       redactSecrets(
-        `${name} ${why} (${new URL(url).host}: ${detail}). Check the network connection and try again.`,
+        `${providerName(o.provider)} ${why} (${new URL(url).host}: ${detail}). Check the network connection and try again.`,
         secrets,
       ),
     )
   }
+}
 
+/** The JSON of a 2xx answer, or the error the status and body mean. */
+function readAnswer(
+  o: TokenClientOptions,
+  request: {url: string; grant: Grant; secrets: ReadonlyArray<string | undefined>},
+  status: number,
+  text: string | undefined,
+): Record<string, unknown> {
+  const {grant} = request
+  const name = providerName(o.provider)
   if (text === undefined) {
     throw new AuthServerUnavailableError(
       `${name} answered the ${describeGrant(grant)} with more than ${MAX_TOKEN_ANSWER_BYTES / 1024 / 1024} MiB, far more than a token answer; it was not read. Try again later.`,
@@ -267,7 +286,7 @@ async function postForm(
   // A revocation endpoint the server does not have (yet): the caller may fall back to another one.
   if (grant === 'revocation' && (status === 404 || status === 405)) {
     throw new AuthError(
-      `${name} has no ${new URL(url).pathname} endpoint (HTTP ${status}), so access was not revoked.`,
+      `${name} has no ${new URL(request.url).pathname} endpoint (HTTP ${status}), so access was not revoked.`,
       'endpoint_not_found',
     )
   }
@@ -278,7 +297,7 @@ async function postForm(
       `${name} failed to answer the ${describeGrant(grant)} (HTTP ${status}). Try again later.`,
     )
   }
-  throw describeFault(o.provider, status, parseJson(text), grant, secrets)
+  throw describeFault(o, status, parseJson(text), grant, request.secrets)
 }
 
 function describeNetworkError(error: Error): string {
@@ -302,74 +321,63 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-interface StravaFaultError {
-  resource?: string
-  field?: string
-  code?: string
+/** "run `<login>` again", or "log in again" when the CLI is not named. */
+function loginAgain(cli: CliNames | undefined): string {
+  return cli ? `run \`${cli.loginCommand}\` again` : 'log in again'
 }
 
-/** Turns a 4xx answer (Strava's `{message, errors: [...]}` or RFC 6749 §5.2's `{error, ...}`) into a plain sentence. */
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
+/**
+ * Turns a 4xx answer (RFC 6749 §5.2's `{error, ...}`, or a provider's own shape that `provider.translateFault`
+ * reads) into a plain sentence.
+ */
 function describeFault(
-  provider: OAuthProvider,
+  o: TokenClientOptions,
   status: number,
   body: Record<string, unknown> | undefined,
   grant: Grant,
   secrets: ReadonlyArray<string | undefined>,
 ): AuthError {
-  const name = providerName(provider)
-  const stravaErrors = Array.isArray(body?.errors) ? (body.errors as StravaFaultError[]) : []
-  const resources = stravaErrors.map((e) => `${e.resource ?? ''}/${e.field ?? ''}`)
+  const name = providerName(o.provider)
+  const hint = (body && o.provider.translateFault?.(body)) || {}
   const oauthError = typeof body?.error === 'string' ? body.error : undefined
-  const login = 'Run `weeknotes auth` again'
-
-  if (resources.some((r) => r.endsWith('/client_id'))) {
+  const again = loginAgain(o.cli)
+  if (hint.fault === 'unknown_client') {
     return new AuthError(
-      `${name} does not know this client id. Check the app's Client ID and run \`weeknotes auth\` again.`,
+      `${name} does not know this client id. Check the app's Client ID and ${again}.`,
       'invalid_client',
     )
   }
   if (grant === 'revocation' && status === 401 && oauthError !== 'invalid_client') {
     return new AuthError(`${name} did not accept the access token for the revocation.`, 'invalid_token')
   }
-
-  const invalidClient =
-    oauthError === 'invalid_client' ||
-    resources.some((r) => r === 'Application/' || r.endsWith('/client_secret')) ||
-    status === 401
-  if (invalidClient) {
+  if (oauthError === 'invalid_client' || hint.fault === 'invalid_client' || status === 401) {
     return new AuthError(
-      `${name} rejected the client secret (or client id). Copy both again from the app's settings page and run \`weeknotes auth\` again.`,
+      `${name} rejected the client secret (or client id). Copy both again from the app's settings page and ${again}.`,
       'invalid_client',
     )
   }
-  if (
-    resources.some((r) => r.startsWith('AuthorizationCode/')) ||
-    (grant === 'authorization_code' && oauthError === 'invalid_grant')
-  ) {
+  if (hint.fault === 'invalid_code' || (grant === 'authorization_code' && oauthError === 'invalid_grant')) {
     return new AuthError(
-      `${name} did not accept the authorization code: it expired or was already used. ${login}.`,
+      `${name} did not accept the authorization code: it expired or was already used. ${capitalized(again)}.`,
       'invalid_code',
     )
   }
-  if (
-    resources.some((r) => r.startsWith('RefreshToken/')) ||
-    (grant === 'refresh_token' && oauthError === 'invalid_grant')
-  ) {
+  if (hint.fault === 'invalid_refresh_token' || (grant === 'refresh_token' && oauthError === 'invalid_grant')) {
     return new AuthError(
-      `${name} rejected the refresh token (it was revoked or replaced by a newer one). ${login} to log in.`,
+      `${name} rejected the refresh token (it was revoked or replaced by a newer one). ${capitalized(again)} to log in.`,
       'invalid_refresh_token',
     )
   }
 
   const description =
-    (typeof body?.error_description === 'string' ? body.error_description : undefined) ??
-    (typeof body?.message === 'string' ? body.message : undefined)
-  const fields = stravaErrors.map((e) => [e.resource, e.field, e.code].filter(Boolean).join(' ')).join(', ')
+    (typeof body?.error_description === 'string' ? body.error_description : undefined) ?? hint.description
   // Redacted before shortening, so a cut can never leave part of a secret behind.
-  const detail = printable(redactSecrets([oauthError, description, fields].filter(Boolean).join(': '), secrets))
+  const detail = printable(redactSecrets([oauthError, description, hint.detail].filter(Boolean).join(': '), secrets))
   return new AuthError(
     redactSecrets(
-      `${name} refused the ${describeGrant(grant)} (HTTP ${status}${detail ? `, ${detail}` : ''}). ${login}.`,
+      `${name} refused the ${describeGrant(grant)} (HTTP ${status}${detail ? `, ${detail}` : ''}). ${capitalized(again)}.`,
       secrets,
     ),
     'rejected',
@@ -392,11 +400,12 @@ function toTokenGrant(o: TokenClientOptions, body: Record<string, unknown>, defa
     scopes: typeof body.scope === 'string' ? splitScopes(body.scope) : defaults.scopes,
   }
   if (typeof body.refresh_token === 'string' && body.refresh_token !== '') grant.refreshToken = body.refresh_token
-  if (body.athlete && typeof body.athlete === 'object') grant.athlete = body.athlete as Record<string, unknown>
+  const account = o.provider.accountIn?.(body)
+  if (account) grant.athlete = account
   return grant
 }
 
-/** Scopes as servers write them: spaces per RFC 6749, commas for Strava. */
+/** Scopes as servers write them: spaces per RFC 6749, commas for some providers. */
 export function splitScopes(scope: string): string[] {
   return scope.split(/[\s,]+/).filter(Boolean)
 }

@@ -5,7 +5,7 @@ import {test} from 'node:test'
 import {buildAuthorizationUrl, checkGrantedScopes, runAuthorizationCodeFlow} from '../src/authorization-code-flow.js'
 import {AuthError} from '../src/errors.js'
 import {pkceChallenge} from '../src/pkce.js'
-import {oauthProvider, stravaProvider, type OAuthProvider} from '../src/provider.js'
+import {oauthProvider, type OAuthProvider} from '../src/provider.js'
 import {
   connectRefused,
   redirectBack,
@@ -13,6 +13,7 @@ import {
   tokenResponse,
   type FakeOAuthServer,
 } from './fake-oauth-server.js'
+import {exampleProvider} from './support/example-preset.js'
 
 const CLIENT_SECRET = 'flow-client-secret-abcdef0123456789'
 
@@ -39,13 +40,13 @@ function genericProvider(server: FakeOAuthServer, overrides: Partial<OAuthProvid
   })
 }
 
-test('Strava preset: consent URL, loopback callback and client_secret_post exchange', async (t) => {
+test('a confidential client: consent URL, loopback callback and client_secret_post exchange', async (t) => {
   const server = await withServer(t)
-  server.handle('/oauth/authorize', redirectBack({code: 'strava-code', scope: 'read,activity:read_all'}))
-  server.handle('/oauth/token', () => tokenResponse({athlete: {id: 1, firstname: 'Marianne', lastname: 'Vos'}}))
+  server.handle('/oauth/authorize', redirectBack({code: 'the-code', scope: 'read,activity:read_all'}))
+  server.handle('/oauth/token', () => tokenResponse({account: {id: 1, firstname: 'Marianne', lastname: 'Vos'}}))
   let presented = ''
   const grant = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '12345',
     clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
@@ -61,16 +62,16 @@ test('Strava preset: consent URL, loopback callback and client_secret_post excha
   assert.equal(query.get('client_id'), '12345')
   assert.equal(query.get('response_type'), 'code')
   assert.equal(query.get('scope'), 'read,activity:read_all')
-  assert.equal(query.get('approval_prompt'), 'auto')
+  assert.equal(query.get('prompt'), 'consent')
   assert.match(query.get('state') ?? '', /^[A-Za-z0-9_-]{43}$/)
   assert.match(query.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/)
-  assert.equal(query.has('code_challenge'), false, 'Strava gets no PKCE')
+  assert.equal(query.has('code_challenge'), false, 'no PKCE when the provider does not use it')
   assert.ok(!presented.includes(CLIENT_SECRET))
 
   const token = server.requests.find((r) => r.path === '/oauth/token')
   assert.deepEqual(Object.fromEntries(token?.form ?? []), {
     grant_type: 'authorization_code',
-    code: 'strava-code',
+    code: 'the-code',
     redirect_uri: query.get('redirect_uri'),
     client_id: '12345',
     client_secret: CLIENT_SECRET,
@@ -86,7 +87,7 @@ test('the granted scopes come from the redirect, not from the request', async (t
   server.handle('/oauth/authorize', redirectBack({code: 'c', scope: 'read'}))
   server.handle('/oauth/token', () => tokenResponse())
   const grant = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
@@ -143,7 +144,7 @@ test('a declined consent ends the flow with exit 3 and no token request', async 
   server.handle('/oauth/authorize', redirectBack({error: 'access_denied'}))
   let presented = ''
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -164,7 +165,7 @@ test('a declined consent ends the flow with exit 3 and no token request', async 
 test('a timeout ends the flow with exit 3, says how to retry, and frees the port', async () => {
   let presented = ''
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider('http://127.0.0.1:9/oauth'),
+    provider: exampleProvider('http://127.0.0.1:9/oauth'),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -183,7 +184,7 @@ test('an abort (Ctrl-C) ends the flow and frees the port', async () => {
   const controller = new AbortController()
   let presented = ''
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider('http://127.0.0.1:9/oauth'),
+    provider: exampleProvider('http://127.0.0.1:9/oauth'),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -202,7 +203,7 @@ test('an abort (Ctrl-C) ends the flow and frees the port', async () => {
 test('a failing presentUrl closes the receiver and passes its error on', async () => {
   let presented = ''
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider('http://127.0.0.1:9/oauth'),
+    provider: exampleProvider('http://127.0.0.1:9/oauth'),
     clientId: '1',
     scopes: ['read'],
     timeoutMs: 60_000,
@@ -225,7 +226,7 @@ test('paste mode: the redirected URL pasted on stdin completes the login', async
   server.handle('/oauth/token', () => tokenResponse())
   const input = new PassThrough()
   const grant = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
@@ -245,7 +246,7 @@ test('paste mode: a bare code completes the login with the requested scopes', as
   const warnings: string[] = []
   const grant = await runAuthorizationCodeFlow({
     warn: (message) => warnings.push(message),
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
@@ -269,7 +270,7 @@ test('paste mode: a URL with the wrong state is rejected with a warning, and the
   let rejectedPaste!: () => void
   const pasteRejected = new Promise<void>((resolve) => (rejectedPaste = resolve))
   const grant = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -304,7 +305,7 @@ test('a failed exchange reports a sentence without the code or the secret', asyn
     },
   }))
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -394,7 +395,7 @@ test("checkGrantedScopes follows the provider's implied scopes", () => {
   const wanted = {
     required: ['activity:read'],
     recommended: ['activity:read_all'],
-    implied: stravaProvider('http://x').impliedScopes,
+    implied: {'activity:read_all': ['activity:read']},
   }
   assert.deepEqual(checkGrantedScopes(['read', 'activity:read_all'], wanted), {missing: [], missingRecommended: []})
   assert.deepEqual(checkGrantedScopes(['read', 'activity:read_all'], {required: ['activity:read'], recommended: []}), {
@@ -405,7 +406,7 @@ test("checkGrantedScopes follows the provider's implied scopes", () => {
 
 test('the timeout wins even while presentUrl never returns', async () => {
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider('http://127.0.0.1:9/oauth'),
+    provider: exampleProvider('http://127.0.0.1:9/oauth'),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],
@@ -424,7 +425,7 @@ test('Ctrl-C during the code exchange cancels the token request', async (t) => {
     return 'hang'
   })
   const error = await runAuthorizationCodeFlow({
-    provider: stravaProvider(`${server.url}/oauth`),
+    provider: exampleProvider(`${server.url}/oauth`),
     clientId: '1',
     clientSecret: CLIENT_SECRET,
     scopes: ['read'],

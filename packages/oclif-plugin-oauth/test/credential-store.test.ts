@@ -6,7 +6,14 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {promisify} from 'node:util'
 
-import {FileStore, KeyringStore, KeyringUnavailableError, type SessionSecrets} from '../src/credential-store.js'
+import {
+  FileStore,
+  KeyringStore,
+  KeyringUnavailableError,
+  type SessionSecrets,
+  storeFor,
+  storeWording,
+} from '../src/credential-store.js'
 import {envCredentials} from '../src/env-credentials.js'
 import {
   clearKeyringService,
@@ -14,6 +21,7 @@ import {
   secretServiceSkipReason,
   uniqueKeyringService,
 } from './support/keyring.js'
+import {examplePreset} from './support/example-preset.js'
 
 const secrets: SessionSecrets = {
   clientSecret: 'client-secret-value-0123456789',
@@ -98,25 +106,29 @@ describe('KeyringStore', () => {
         getPassword = () => new Promise(() => {})
       },
     }
+    const wording = storeWording(examplePreset, {})
     const store = new KeyringStore({
-      service: 'weeknotes-test',
+      service: 'notes-test',
       env: {},
       timeoutMs: 50,
       loadModule: async () => hanging as never,
+      wording,
     })
     await assert.rejects(store.get('strava:1'), (error: unknown) => {
       assert.ok(error instanceof KeyringUnavailableError)
       assert.equal(error.exitCode, 3)
       assert.match(error.message, /did not answer/)
-      assert.equal(error.suggestions.length, 4)
+      assert.equal(error.suggestions?.length, 4)
       return true
     })
   })
 
   it('names the choices when no Secret Service is reachable (a child process without D-Bus)', async () => {
     const script = `
-      import {KeyringStore} from '${new URL('../src/credential-store.ts', import.meta.url).href}'
-      try { await new KeyringStore({service: 'weeknotes-test-nodbus', env: process.env}).ensureWritable(); console.log('writable') }
+      import {storeFor} from '${new URL('../src/credential-store.ts', import.meta.url).href}'
+      import {examplePreset} from '${new URL('./support/example-preset.ts', import.meta.url).href}'
+      const env = {...process.env, NOTES_KEYRING_SERVICE: 'notes-test-nodbus'}
+      try { await storeFor('keyring', {configDir: '/nowhere', preset: examplePreset, env}).ensureWritable(); console.log('writable') }
       catch (error) { console.log(JSON.stringify({name: error.name, exitCode: error.exitCode, message: error.message, suggestions: error.suggestions})) }
     `
     const {stdout} = await promisify(execFile)(
@@ -133,8 +145,9 @@ describe('KeyringStore', () => {
     const choices = result.suggestions.join(' ')
     assert.match(choices, /Secret Service/)
     assert.match(choices, /--insecure-storage/)
-    assert.match(choices, /WEEKNOTES_STORE_KEY.*weeknotes auth key/)
-    assert.match(choices, /STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN/)
+    assert.match(choices, /Run notes inside a desktop session/)
+    assert.match(choices, /NOTES_STORE_KEY to a key from `notes login key`/)
+    assert.match(choices, /NOTES_CLIENT_ID, NOTES_CLIENT_SECRET and NOTES_REFRESH_TOKEN/)
   })
 
   it('stores, replaces, reads and deletes one record per login in the real Secret Service', async (t) => {
@@ -160,16 +173,21 @@ describe('KeyringStore', () => {
     }
   })
 
-  it('takes its service name from WEEKNOTES_KEYRING_SERVICE, else "weeknotes"', () => {
-    assert.equal(new KeyringStore({env: {WEEKNOTES_KEYRING_SERVICE: 'custom'}}).service, 'custom')
-    assert.equal(new KeyringStore({env: {}}).service, 'weeknotes')
+  it("takes its service name from the preset's variable, else the preset's service", () => {
+    const service = (env: NodeJS.ProcessEnv) =>
+      (storeFor('keyring', {configDir: '/nowhere', preset: examplePreset, env}) as KeyringStore).service
+    assert.equal(service({NOTES_KEYRING_SERVICE: 'custom'}), 'custom')
+    assert.equal(service({}), 'notes')
   })
 })
 
 describe('envCredentials (CI mode)', () => {
   it('reads the three variables and treats blank ones as absent', () => {
     assert.deepEqual(
-      envCredentials({STRAVA_CLIENT_ID: '12345', STRAVA_CLIENT_SECRET: ' ', STRAVA_REFRESH_TOKEN: 'refresh'}),
+      envCredentials(
+        {NOTES_CLIENT_ID: '12345', NOTES_CLIENT_SECRET: ' ', NOTES_REFRESH_TOKEN: 'refresh'},
+        examplePreset.env,
+      ),
       {clientId: '12345', clientSecret: undefined, refreshToken: 'refresh'},
     )
   })

@@ -11,7 +11,7 @@ import {runAuthorizationCodeFlow} from '../src/authorization-code-flow.js'
 import {oauthProvider, type OAuthProvider} from '../src/provider.js'
 import {refreshGrant, revoke, type TokenGrant} from '../src/tokens.js'
 import {type ChromiumOrSkip, launchChromium} from './support/browser.js'
-import {type OidcServer, startOidcServer} from './support/oidc-server.js'
+import {type OidcServer, signInAndConsent, startOidcServer} from './support/oidc-server.js'
 
 const secrets = {
   basic: randomBytes(24).toString('base64url'),
@@ -67,28 +67,6 @@ function providerFor(tokenEndpointAuth: OAuthProvider['tokenEndpointAuth'], over
     tokenEndpointAuth,
     ...overrides,
   })
-}
-
-/** oidc-provider's development login page (any login and password) and then its consent page. */
-async function signInAndConsent(browser: Browser, consentUrl: string, redirectUri: URL): Promise<URL> {
-  const context = await browser.newContext()
-  try {
-    const page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    await page.goto(consentUrl)
-    await page.fill('input[name="login"]', 'athlete-1')
-    await page.fill('input[name="password"]', 'any password')
-    await page.click('button[type="submit"]')
-    await page.waitForSelector('input[name="prompt"][value="consent"]', {state: 'attached'})
-    await page.click('button[type="submit"]')
-    await page.waitForURL((url) => url.origin === redirectUri.origin && url.pathname === redirectUri.pathname, {
-      waitUntil: 'domcontentloaded',
-    })
-    assert.match(await page.content(), /return to the terminal/i)
-    return new URL(page.url())
-  } finally {
-    await context.close()
-  }
 }
 
 interface Login {

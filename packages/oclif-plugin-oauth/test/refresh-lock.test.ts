@@ -95,7 +95,7 @@ describe('refresh lock', () => {
         },
       }),
       (error: unknown) =>
-        error instanceof RefreshLockTimeoutError && error.exitCode === 1 && error.suggestions[0].includes(path),
+        error instanceof RefreshLockTimeoutError && error.exitCode === 1 && error.suggestions![0].includes(path),
     )
     assert.ok(sleeps.length > 2 && sleeps[1] > sleeps[0], 'backs off')
     assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid, 'the other owner keeps its lock')
@@ -132,7 +132,7 @@ describe('refresh lock', () => {
     await mkdir(path)
     await assert.rejects(
       acquireRefreshLock({path, waitMs: 0}),
-      (error: unknown) => error instanceof RefreshLockTimeoutError && error.suggestions[0].includes(path),
+      (error: unknown) => error instanceof RefreshLockTimeoutError && error.suggestions![0].includes(path),
     )
     await rm(path, {recursive: true})
   })

@@ -6,6 +6,7 @@ import {describe, it} from 'node:test'
 import {loginInteractively} from '../src/interactive-login.js'
 import {classifyNetworkError, retryDelayMs, withRetries} from '../src/retry.js'
 import {TOKEN_RETRY_POLICY, type HttpClient} from '../src/tokens.js'
+import {examplePreset} from './support/example-preset.js'
 
 const API_LIKE = {retries: 3, firstDelayMs: 1000, factor: 2, jitter: 0.25}
 
@@ -105,8 +106,9 @@ describe('loginInteractively', () => {
     const http: HttpClient = async () => ({status: 500, text: async () => ''})
     let exchangeHttp: HttpClient | undefined
     await loginInteractively({
-      configDir: '/nonexistent/weeknotes-test',
-      env: {STRAVA_CLIENT_ID: '1', STRAVA_CLIENT_SECRET: 'secret'},
+      configDir: '/nonexistent/oauth-test',
+      preset: examplePreset,
+      env: {NOTES_CLIENT_ID: '1', NOTES_CLIENT_SECRET: 'secret'},
       scope: 'read,activity:read_all',
       timeoutMs: 1000,
       printRefreshToken: true,

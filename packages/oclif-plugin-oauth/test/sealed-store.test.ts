@@ -7,6 +7,7 @@ import {afterEach, beforeEach, describe, it} from 'node:test'
 import {type CredentialStore, type SessionSecrets, storeFor} from '../src/credential-store.js'
 import {readStoreKey} from '../src/env-credentials.js'
 import {newStoreKey} from '../src/sealed-file.js'
+import {examplePreset} from './support/example-preset.js'
 
 const secrets: SessionSecrets = {
   clientSecret: 'client-secret-value-0123456789',
@@ -19,15 +20,16 @@ const secrets: SessionSecrets = {
 let dir: string
 let path: string
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weeknotes-sealed-'))
+  dir = await mkdtemp(join(tmpdir(), 'oauth-sealed-'))
   path = join(dir, 'credentials.sealed')
 })
 afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
 
-const sealedStore = (env: NodeJS.ProcessEnv): CredentialStore => storeFor('sealed', {configDir: dir, env})
-const withKey = (key: string) => sealedStore({WEEKNOTES_STORE_KEY: key})
+const sealedStore = (env: NodeJS.ProcessEnv): CredentialStore =>
+  storeFor('sealed', {configDir: dir, env, preset: examplePreset})
+const withKey = (key: string) => sealedStore({NOTES_STORE_KEY: key})
 
 /** Every way of using the store fails with exit 3 and `pattern`, and the file keeps every byte. */
 async function assertRefusedUntouched(store: CredentialStore, pattern: RegExp): Promise<string> {
@@ -52,7 +54,7 @@ async function assertRefusedUntouched(store: CredentialStore, pattern: RegExp): 
   return message
 }
 
-describe('SealedStore (WEEKNOTES_STORE_KEY)', () => {
+describe('SealedStore (NOTES_STORE_KEY)', () => {
   it('round-trips records with a generated key: mode 0600, no clear text, a fresh nonce per write', async () => {
     const key = newStoreKey()
     assert.match(key, /^[A-Za-z0-9_-]{43}$/)
@@ -102,7 +104,7 @@ describe('SealedStore (WEEKNOTES_STORE_KEY)', () => {
   it('refuses a wrong key with one sentence, exit 3, and leaves the file as it was', async () => {
     await withKey(newStoreKey()).set('strava:1', secrets)
     const message = await assertRefusedUntouched(withKey(newStoreKey()), /does not open .*credentials\.sealed/)
-    assert.match(message, /^The key in WEEKNOTES_STORE_KEY does not open [^\n]+\.$/)
+    assert.match(message, /^The key in NOTES_STORE_KEY does not open [^\n]+\.$/)
     assert.equal(message.split('; ').length, 2)
     await assertRefusedUntouched(withKey('a wrong passphrase, long enough'), /does not open/)
   })
@@ -128,20 +130,20 @@ describe('SealedStore (WEEKNOTES_STORE_KEY)', () => {
     const newer = await readFile(path)
     newer[4] = 2
     await writeFile(path, newer)
-    await assertRefusedUntouched(withKey(key), /written by a newer weeknotes.*update weeknotes/)
+    await assertRefusedUntouched(withKey(key), /written by a newer notes.*update notes/)
   })
 
   it('without a key says which variable to set, and leaves the file as it was', async () => {
     await withKey(newStoreKey()).set('strava:1', secrets)
-    const message = await assertRefusedUntouched(sealedStore({WEEKNOTES_STORE_KEY: ''}), /is sealed/)
-    assert.match(message, /set WEEKNOTES_STORE_KEY \(or WEEKNOTES_STORE_KEY_FILE/)
+    const message = await assertRefusedUntouched(sealedStore({NOTES_STORE_KEY: ''}), /is sealed/)
+    assert.match(message, /set NOTES_STORE_KEY \(or NOTES_STORE_KEY_FILE/)
   })
 
   it('refuses to seal with a short passphrase (exit 2), already when a login checks the store, and writes nothing', async () => {
     for (const attempt of [() => withKey('short').ensureWritable(), () => withKey('short').set('strava:1', secrets)]) {
       await assert.rejects(attempt(), (error: Error & {exitCode?: number}) => {
         assert.equal(error.exitCode, 2)
-        assert.match(error.message, /too short.*weeknotes auth key/)
+        assert.match(error.message, /too short.*notes login key/)
         return true
       })
     }
@@ -150,19 +152,21 @@ describe('SealedStore (WEEKNOTES_STORE_KEY)', () => {
 })
 
 describe('readStoreKey', () => {
-  it('reads WEEKNOTES_STORE_KEY_FILE, trimming the newline, and names the file (never the key) in errors', async () => {
+  it('reads NOTES_STORE_KEY_FILE, trimming the newline, and names the file (never the key) in errors', async () => {
     const file = join(dir, 'key')
     const key = newStoreKey()
     await writeFile(file, `${key}\n`, {mode: 0o600})
-    assert.deepEqual(await readStoreKey({WEEKNOTES_STORE_KEY_FILE: file}), {
+    assert.deepEqual(await readStoreKey({NOTES_STORE_KEY_FILE: file}, examplePreset.env), {
       text: key,
-      source: `the key file ${file} (WEEKNOTES_STORE_KEY_FILE)`,
+      source: `the key file ${file} (NOTES_STORE_KEY_FILE)`,
     })
-    assert.equal(await readStoreKey({WEEKNOTES_STORE_KEY: ' ', WEEKNOTES_STORE_KEY_FILE: ''}), undefined)
-    await assert.rejects(readStoreKey({WEEKNOTES_STORE_KEY_FILE: join(dir, 'missing')}), {
+    assert.equal(await readStoreKey({NOTES_STORE_KEY: ' ', NOTES_STORE_KEY_FILE: ''}, examplePreset.env), undefined)
+    await assert.rejects(readStoreKey({NOTES_STORE_KEY_FILE: join(dir, 'missing')}, examplePreset.env), {
       exitCode: 3,
-      message: `The key file ${join(dir, 'missing')} (WEEKNOTES_STORE_KEY_FILE) cannot be read (ENOENT).`,
+      message: `The key file ${join(dir, 'missing')} (NOTES_STORE_KEY_FILE) cannot be read (ENOENT).`,
     })
-    await assert.rejects(readStoreKey({WEEKNOTES_STORE_KEY: key, WEEKNOTES_STORE_KEY_FILE: file}), {exitCode: 2})
+    await assert.rejects(readStoreKey({NOTES_STORE_KEY: key, NOTES_STORE_KEY_FILE: file}, examplePreset.env), {
+      exitCode: 2,
+    })
   })
 })

@@ -5,9 +5,10 @@ import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {test} from 'node:test'
 
-import {stravaProvider} from '../src/provider.js'
-import {AuthServerUnavailableError, exchangeCode, MAX_TOKEN_ANSWER_BYTES} from '../src/tokens.js'
+import {AuthServerUnavailableError} from '../src/errors.js'
+import {exchangeCode, MAX_TOKEN_ANSWER_BYTES} from '../src/tokens.js'
 import {sendEndlessBody} from './support/endless-body.js'
+import {exampleProvider} from './support/example-preset.js'
 
 test('an endless token answer is cut off at the cap with exit 5', async (t) => {
   let sent = () => 0
@@ -21,7 +22,7 @@ test('an endless token answer is cut off at the cap with exit 5', async (t) => {
   })
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth`
   const error = await exchangeCode({
-    provider: stravaProvider(url),
+    provider: exampleProvider(url),
     clientId: '1',
     clientSecret: 'client-secret-0123456789',
     code: 'code-0123456789',

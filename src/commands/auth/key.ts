@@ -1,6 +1,10 @@
-import {BaseCommand} from '../../base-command.js'
+import LoginKey from 'oclif-plugin-oauth/commands/auth/key'
 
-export default class AuthKey extends BaseCommand {
+import type {ExitCodeError} from 'oclif-plugin-oauth/errors'
+
+import {hostFailure} from '../../base-command.js'
+
+export default class AuthKey extends LoginKey {
   static description = `Prints a new random key (32 bytes, base64url) once; weeknotes keeps no copy. With the key in WEEKNOTES_STORE_KEY, or in a file named by WEEKNOTES_STORE_KEY_FILE, every command keeps the client secret and tokens in credentials.sealed in the config directory, encrypted and authenticated with it (AES-256-GCM), instead of the keyring.
 
 Keep the key where the job that runs weeknotes can read it and nobody else can: a repository secret for GitHub Actions, a file of mode 0600 for cron, and a copy in your password manager. Without it the sealed file cannot be opened; a lost key means logging in again.`
@@ -14,11 +18,8 @@ Keep the key where the job that runs weeknotes can read it and nobody else can: 
       description: 'Make a key for cron in a file only you can read (use it with WEEKNOTES_STORE_KEY_FILE).',
     },
   ]
-  static summary = 'Print a new random key for the sealed credential store'
 
-  async run(): Promise<void> {
-    await this.parse(AuthKey)
-    const {newStoreKey} = await import('oclif-plugin-oauth/sealed-file')
-    this.log(newStoreKey())
+  protected asExitCodeError(error: Error): ExitCodeError | undefined {
+    return hostFailure(error)
   }
 }

@@ -1,8 +1,13 @@
 import * as Flags from '@oclif/core/flags'
+import Logout from 'oclif-plugin-oauth/commands/auth/logout'
+import type {LogoutResult} from 'oclif-plugin-oauth/logout'
 
-import {BaseCommand} from '../../base-command.js'
+import type {ExitCodeError} from 'oclif-plugin-oauth/errors'
 
-export default class AuthLogout extends BaseCommand {
+import {hostFailure} from '../../base-command.js'
+
+/** The plugin's logout, which also deletes the athlete's archived activities, as Strava's API terms ask. */
+export default class AuthLogout extends Logout {
   static description = `Revokes weeknotes' access at Strava, then deletes the saved secrets and the login settings. When Strava cannot be reached or refuses, the local login is removed anyway, with a warning. Logging out when not logged in is not an error.
 
 Strava's API terms ask that an app delete an athlete's data once access is revoked, so logout also deletes that athlete's activities from the local archive (see \`weeknotes sync\`); --keep-data keeps them for --offline use.`
@@ -18,38 +23,19 @@ Strava's API terms ask that an app delete an athlete's data once access is revok
   }
   static summary = 'Log out of Strava'
 
-  async run(): Promise<void> {
-    const {flags} = await this.parse(AuthLogout)
-    const [{logout}, {stravaProvider}, {postForm}] = await Promise.all([
-      import('oclif-plugin-oauth/logout'),
-      import('oclif-plugin-oauth/provider'),
-      import('../../http/keep-alive.js'),
-    ])
-    const result = await logout({
-      configDir: this.config.configDir,
-      http: postForm,
-      env: process.env,
-      provider: stravaProvider(process.env.STRAVA_OAUTH_URL || undefined),
-      warn: (message) => this.warn(message),
-    })
-    if (!result.wasLoggedIn) {
-      this.log('Not logged in; nothing to do.')
-      return
-    }
-
-    this.log(result.revoked ? 'Logged out; access revoked at Strava.' : 'Logged out on this machine.')
-    if (result.athlete && !flags['keep-data']) await this.deleteArchived(result.athlete)
-  }
-
-  private async deleteArchived(athlete: Record<string, unknown>): Promise<void> {
+  protected async afterLogout(result: LogoutResult, flags: {'keep-data'?: boolean}): Promise<void> {
+    if (!result.athlete || flags['keep-data']) return
     const [{forgetAthlete}, {athleteIdOf}] = await Promise.all([
       import('../../archive/archive.js'),
       import('../../archive/source.js'),
     ])
-    const removed = forgetAthlete(this.config.dataDir, athleteIdOf(athlete))
+    const athleteId = athleteIdOf(result.athlete)
+    const removed = forgetAthlete(this.config.dataDir, athleteId)
     if (removed !== undefined)
-      this.log(
-        `Deleted ${removed} archived ${removed === 1 ? 'activity' : 'activities'} of athlete ${athleteIdOf(athlete)}.`,
-      )
+      this.log(`Deleted ${removed} archived ${removed === 1 ? 'activity' : 'activities'} of athlete ${athleteId}.`)
+  }
+
+  protected asExitCodeError(error: Error): ExitCodeError | undefined {
+    return hostFailure(error)
   }
 }

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict'
 import {generateKeyPairSync, randomBytes} from 'node:crypto'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import type {ClientMetadata} from 'oidc-provider'
+import type {Browser} from 'playwright-core'
 
 export interface OidcServer {
   /** http://127.0.0.1:PORT, also the issuer. */
@@ -19,6 +21,8 @@ export interface OidcServerOptions {
   clients: ClientMetadata[]
   /** Scopes the server knows besides openid and offline_access. */
   scopes?: string[]
+  /** Access token lifetime in seconds; default 600. */
+  accessTokenTtl?: number
 }
 
 /**
@@ -44,7 +48,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
     // prompt, or prompt=consent); rotate on every use so the test can see the old one rejected.
     rotateRefreshToken: true,
     ttl: {
-      AccessToken: 600,
+      AccessToken: options.accessTokenTtl ?? 600,
       AuthorizationCode: 60,
       IdToken: 600,
       RefreshToken: 3600,
@@ -77,5 +81,27 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       }),
+  }
+}
+
+/** oidc-provider's development login page (any login and password) and then its consent page. */
+export async function signInAndConsent(browser: Browser, consentUrl: string, redirectUri: URL): Promise<URL> {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto(consentUrl)
+    await page.fill('input[name="login"]', 'athlete-1')
+    await page.fill('input[name="password"]', 'any password')
+    await page.click('button[type="submit"]')
+    await page.waitForSelector('input[name="prompt"][value="consent"]', {state: 'attached'})
+    await page.click('button[type="submit"]')
+    await page.waitForURL((url) => url.origin === redirectUri.origin && url.pathname === redirectUri.pathname, {
+      waitUntil: 'domcontentloaded',
+    })
+    assert.match(await page.content(), /return to the terminal/i)
+    return new URL(page.url())
+  } finally {
+    await context.close()
   }
 }

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict'
 import {PassThrough} from 'node:stream'
 import {test} from 'node:test'
 
-import {loginInteractively} from '../src/interactive-login.js'
-import {oauthProvider, stravaProvider} from '../src/provider.js'
+import {loginInteractively} from 'oclif-plugin-oauth/interactive-login'
+import {oauthProvider} from 'oclif-plugin-oauth/provider'
+
+import {stravaPreset, stravaProvider} from '../../src/strava/auth-preset.js'
 
 test('the Strava preset builds its endpoints from the given OAuth URL', () => {
   const provider = stravaProvider('http://127.0.0.1:4567/oauth/')
@@ -29,6 +31,11 @@ test('the Strava preset uses the URL it is given, else strava.com: never process
     else process.env.STRAVA_OAUTH_URL = saved
   })
   process.env.STRAVA_OAUTH_URL = 'http://127.0.0.1:9999/oauth'
+  assert.equal(
+    stravaPreset.provider({STRAVA_OAUTH_URL: 'http://127.0.0.1:9999/oauth'}).tokenEndpoint,
+    'http://127.0.0.1:9999/oauth/token',
+  )
+  assert.equal(stravaPreset.provider({}).authorizationEndpoint, 'https://www.strava.com/oauth/authorize')
   assert.equal(stravaProvider().authorizationEndpoint, 'https://www.strava.com/oauth/authorize')
 
   // A login with an injected environment talks to the server that environment names, or to Strava.
@@ -36,6 +43,7 @@ test('the Strava preset uses the URL it is given, else strava.com: never process
   for (const env of [{STRAVA_OAUTH_URL: 'http://127.0.0.1:4567/oauth'}, {}]) {
     await loginInteractively({
       configDir: '/nonexistent/weeknotes-test',
+      preset: stravaPreset,
       env: {...env, STRAVA_CLIENT_ID: '1', STRAVA_CLIENT_SECRET: 'secret'},
       scope: 'read,activity:read_all',
       timeoutMs: 1000,
@@ -72,4 +80,10 @@ test('a generic provider defaults to spaces, PKCE and HTTP Basic', () => {
     oauthProvider({authorizationEndpoint: 'http://a/auth', tokenEndpoint: 'http://a/token'}).tokenEndpointAuth,
     'client_secret_basic',
   )
+})
+
+test('the Strava preset never offers the implicit grant: no --implicit on `weeknotes auth`', async () => {
+  const {default: Auth} = await import('../../src/commands/auth/index.js')
+  assert.equal(stravaPreset.provider({}).allowsImplicitGrant, undefined)
+  assert.equal('implicit' in Auth.flags, false)
 })

@@ -1,17 +1,17 @@
+// The plugin's token client with Strava's preset: its fault bodies, its revocation, weeknotes' wording.
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 
-import {oauthProvider, stravaProvider} from '../src/provider.js'
+import {AuthError, AuthRateLimitError, AuthServerUnavailableError, redactSecrets} from 'oclif-plugin-oauth/errors'
+import {oauthProvider} from 'oclif-plugin-oauth/provider'
+import {exchangeCode, refreshGrant, revoke} from 'oclif-plugin-oauth/tokens'
+
+import {stravaPreset, stravaProvider} from '../../src/strava/auth-preset.js'
 import {
-  AuthError,
-  AuthRateLimitError,
-  AuthServerUnavailableError,
-  exchangeCode,
-  redactSecrets,
-  refreshGrant,
-  revoke,
-} from '../src/tokens.js'
-import {startFakeOAuthServer, tokenResponse, type FakeOAuthServer} from './fake-oauth-server.js'
+  startFakeOAuthServer,
+  tokenResponse,
+  type FakeOAuthServer,
+} from '../../packages/oclif-plugin-oauth/test/fake-oauth-server.js'
 
 const CLIENT_SECRET = 'client-secret-0123456789abcdef'
 const CODE = 'authorization-code-abcdef012345'
@@ -151,6 +151,7 @@ for (const fault of stravaFaults) {
       clientSecret: CLIENT_SECRET,
       code: CODE,
       redirectUri: 'http://127.0.0.1:5000/callback',
+      cli: stravaPreset.cli,
     }).catch((error_: unknown) => error_)
     assert.ok(error instanceof AuthError)
     assert.equal(error.exitCode, 3)
@@ -173,6 +174,7 @@ test("refreshGrant maps Strava's RefreshToken invalid to exit 3 with 'run weekno
     clientSecret: CLIENT_SECRET,
     refreshToken: REFRESH_TOKEN,
     sleep: noSleep,
+    cli: stravaPreset.cli,
   }).catch((error_: unknown) => error_)
   assert.ok(error instanceof AuthError)
   assert.equal(error.exitCode, 3)
