@@ -25,6 +25,7 @@ test('process.env is refused in library code and allowed in the commands and the
     'src/commands/x.ts',
     'src/base-command.ts',
     'packages/oclif-plugin-oauth/src/commands/x.ts',
+    'packages/oclif-plugin-oauth/src/base-command.ts',
   ]) {
     assert.equal(await restricted(composition), false, composition)
   }
