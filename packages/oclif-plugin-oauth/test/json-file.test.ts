@@ -5,9 +5,10 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {readConfig} from '../src/config-file.js'
-import {FileStore} from '../src/credential-store.js'
+import {FileStore, storeWording} from '../src/credential-store.js'
 import {asJsonObject, type JsonFileReading, readJsonFile, readJsonFileSync} from '../src/json-file.js'
 import {findPendingLogin} from '../src/pending-login.js'
+import {examplePreset} from './support/example-preset.js'
 
 /** What each outcome is told: fallbacks that name the outcome, so a test sees which one ran and why. */
 const reading: JsonFileReading<string> = {
@@ -44,27 +45,34 @@ describe('readJsonFile / readJsonFileSync', () => {
     const configDir = join(root, 'config')
     await mkdir(configDir)
     await writeFile(join(configDir, 'config.json'), '[1]')
-    await assert.rejects(readConfig(configDir), (error: Error & {exitCode: number; suggestions: string[]}) => {
-      assert.equal(
-        error.message,
-        `The settings file ${join(configDir, 'config.json')} could not be read: not a JSON object.`,
-      )
-      assert.equal(error.exitCode, 3)
-      assert.match(error.suggestions[0], /Fix or delete .*config\.json, then run `weeknotes auth` again\./)
-      return true
-    })
+    await assert.rejects(
+      readConfig(configDir, examplePreset.cli),
+      (error: Error & {exitCode: number; suggestions: string[]}) => {
+        assert.equal(
+          error.message,
+          `The settings file ${join(configDir, 'config.json')} could not be read: not a JSON object.`,
+        )
+        assert.equal(error.exitCode, 3)
+        assert.match(error.suggestions[0], /Fix or delete .*config\.json, then run `notes login` again\./)
+        return true
+      },
+    )
 
-    await writeFile(join(configDir, 'credentials.json'), '{"strava:1": ')
-    await assert.rejects(new FileStore({configDir}).get('strava:1'), (error: Error & {suggestions: string[]}) => {
-      assert.equal(error.message, `The credentials file ${join(configDir, 'credentials.json')} is damaged.`)
-      assert.match(
-        error.suggestions[0],
-        /^Delete .*credentials\.json and run `weeknotes auth --insecure-storage` again\.$/,
-      )
-      return true
-    })
+    await writeFile(join(configDir, 'credentials.json'), '{"example:1": ')
+    const wording = storeWording(examplePreset, {})
+    await assert.rejects(
+      new FileStore({configDir, wording}).get('example:1'),
+      (error: Error & {suggestions: string[]}) => {
+        assert.equal(error.message, `The credentials file ${join(configDir, 'credentials.json')} is damaged.`)
+        assert.match(
+          error.suggestions[0],
+          /^Delete .*credentials\.json and run `notes login --insecure-storage` again\.$/,
+        )
+        return true
+      },
+    )
 
     await writeFile(join(configDir, 'pending-login.json'), 'null')
-    assert.equal(await findPendingLogin([configDir], 'strava:1', {refreshToken: 'r', scopes: []}), undefined)
+    assert.equal(await findPendingLogin([configDir], 'example:1', {refreshToken: 'r', scopes: []}), undefined)
   })
 })
