@@ -1,9 +1,9 @@
 // Small functions are house style (issue 11: none over 60 lines). scripts/function-lengths.js measures them
-// with the TypeScript compiler; this test holds src/ and the auth plugin's sources to the limit.
+// with the TypeScript compiler; this test holds src/ and the src/ of every workspace package to the limit.
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {globSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, relative, resolve} from 'node:path'
 import {test} from 'node:test'
 
 // @ts-expect-error: a plain ESM script without type declarations
@@ -17,12 +17,21 @@ interface FunctionLength {
 }
 
 const MAX_LINES = 60
-const ENFORCED = ['src', 'packages/oclif-plugin-oauth/src']
+const root = join(import.meta.dirname, '..')
+
+/** src/ and the src/ of each package the root package.json lists as a workspace, so a new package is held too. */
+function enforcedFolders(): string[] {
+  const {workspaces} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {workspaces: string[]}
+  const packageSources = workspaces.flatMap((pattern) => globSync(`${pattern}/src`, {cwd: root}))
+  return ['src', ...packageSources.sort()]
+}
+
+const ENFORCED = enforcedFolders()
 
 const tooLong = (paths: string[]) =>
-  (functionLengths(paths) as FunctionLength[])
+  (functionLengths(paths.map((path) => resolve(root, path))) as FunctionLength[])
     .filter((f) => f.lines > MAX_LINES)
-    .map((f) => `${f.file}:${f.line} ${f.name} (${f.lines} lines)`)
+    .map((f) => `${relative(root, f.file)}:${f.line} ${f.name} (${f.lines} lines)`)
 
 test('the length script measures a function from its signature to its closing brace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'function-lengths-'))
@@ -41,6 +50,12 @@ test('the length script measures a function from its signature to its closing br
     ],
   )
   assert.deepEqual(tooLong([dir]).length, 1, 'a function over the limit is reported')
+})
+
+test('the limit covers src/ and every workspace package with a src/ folder', () => {
+  assert.ok(ENFORCED.includes('src'))
+  assert.ok(ENFORCED.includes('packages/oclif-plugin-oauth/src'), ENFORCED.join(', '))
+  assert.ok(ENFORCED.includes('packages/strava-emulator/src'), ENFORCED.join(', '))
 })
 
 test(`no function in ${ENFORCED.join(', ')} is over ${MAX_LINES} lines`, () => {

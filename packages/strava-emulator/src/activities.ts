@@ -143,34 +143,57 @@ function primaryPhoto(id: bigint, count: number) {
 /** A small deterministic number from the id, so counters look varied but tests stay reproducible. */
 const idDigit = (id: bigint, divisor: bigint, modulo: number) => Number((id / divisor) % BigInt(modulo))
 
-export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: number): StoredActivity {
-  const startMs = localToUtc(input.localStart, input.timeZone)
+/** Replaced by the exact digits in the JSON text, as a JSON number above 2^53 cannot be written from a number. */
+const idPlaceholder = '@@activity-id@@'
+
+interface Whereabouts {
+  indoor: boolean
+  country: string | null
+  /** Empty indoors and in zones the seed has no place for. */
+  latlng: number[]
+  endLatlng: number[]
+}
+
+/** Where the activity starts and ends: the zone's place outdoors, nowhere indoors. */
+function whereabouts(input: EmulatorActivity): Whereabouts {
   const indoor = indoorSports.has(input.sportType)
   const place = places[input.timeZone]
-  const latlng = indoor || !place ? [] : place.latlng
-  const endLatlng = indoor || !place ? [] : [round(place.latlng[0] + 0.0123, 4), round(place.latlng[1] - 0.0087, 4)]
+  const country = place?.country ?? null
+  if (indoor || !place) return {indoor, country, latlng: [], endLatlng: []}
+  const endLatlng = [round(place.latlng[0] + 0.0123, 4), round(place.latlng[1] - 0.0087, 4)]
+  return {indoor, country, latlng: place.latlng, endLatlng}
+}
+
+/** Pool swims have a start point but no GPS track (''); without a start point there is no map (null). */
+function summaryPolyline(input: EmulatorActivity, where: Whereabouts, id: bigint): string | null {
+  if (!where.latlng.length) return null
+  if (input.sportType === 'Swim' || !(input.distance > 0)) return ''
+  return routePolyline(where.latlng, where.endLatlng, input.distance, id)
+}
+
+const heartrateFields = (average: number | undefined) =>
+  average === undefined
+    ? {has_heartrate: false}
+    : {has_heartrate: true, average_heartrate: average, max_heartrate: Math.round(average * 1.17)}
+
+/** The start fields Strava derives from the local start and the zone. */
+const startFields = (input: EmulatorActivity, startMs: number) => ({
+  start_date: new Date(startMs).toISOString().replace('.000Z', 'Z'),
+  // Local wall time with a misleading 'Z', exactly as Strava writes it.
+  start_date_local: `${input.localStart}Z`,
+  timezone: zoneLabel(input.timeZone, new Date(startMs).getUTCFullYear()),
+  utc_offset: utcOffsetAt(input.timeZone, startMs),
+})
+
+const gearId = (sportType: string) =>
+  sportType.includes('Run') ? 'g12345678' : sportType.includes('Ride') ? 'b9876543' : null
+
+/** SummaryActivity, keys in the order Strava sends them; the id is a placeholder for the exact digits. */
+function summaryActivity(input: EmulatorActivity, id: bigint, athleteId: number, startMs: number, where: Whereabouts) {
   const averageSpeed = input.movingTime > 0 ? round(input.distance / input.movingTime, 3) : 0
   const elevationGain = input.elevationGain ?? 0
   const visibility = input.visibility ?? 'everyone'
-  const heartrate =
-    input.averageHeartrate === undefined
-      ? {has_heartrate: false}
-      : {
-          has_heartrate: true,
-          average_heartrate: input.averageHeartrate,
-          max_heartrate: Math.round(input.averageHeartrate * 1.17),
-        }
-  const elevation = latlng.length ? {elev_high: round(34 + elevationGain / 2, 1), elev_low: 34} : {}
-  // Pool swims have a start point but no GPS track.
-  const polyline =
-    latlng.length && input.sportType !== 'Swim' && input.distance > 0
-      ? routePolyline(latlng, endLatlng, input.distance, id)
-      : latlng.length
-        ? ''
-        : null
-  const photoCount = input.photoCount ?? 0
-  // Keys in the order Strava sends them; the id placeholder is replaced by the exact digits below.
-  const activity = {
+  return {
     resource_state: 2,
     athlete: {id: athleteId, resource_state: 1},
     name: input.name,
@@ -182,61 +205,69 @@ export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: n
     sport_type: input.sportType,
     workout_type: input.workoutType ?? defaultWorkoutTypes[input.sportType] ?? null,
     id: idPlaceholder,
-    external_id: indoor ? null : `garmin_ping_${id}`,
-    upload_id: indoor ? null : Number(id % 10_000_000_000n) + 1_000_000_000,
-    start_date: new Date(startMs).toISOString().replace('.000Z', 'Z'),
-    // Local wall time with a misleading 'Z', exactly as Strava writes it.
-    start_date_local: `${input.localStart}Z`,
-    timezone: zoneLabel(input.timeZone, new Date(startMs).getUTCFullYear()),
-    utc_offset: utcOffsetAt(input.timeZone, startMs),
+    external_id: where.indoor ? null : `garmin_ping_${id}`,
+    upload_id: where.indoor ? null : Number(id % 10_000_000_000n) + 1_000_000_000,
+    ...startFields(input, startMs),
     location_city: null,
     location_state: null,
-    location_country: place?.country ?? null,
+    location_country: where.country,
     achievement_count: idDigit(id, 7n, 4),
     kudos_count: idDigit(id, 3n, 12),
     comment_count: idDigit(id, 11n, 3),
     athlete_count: 1,
     photo_count: 0,
-    map: {id: `a${id}`, summary_polyline: polyline, resource_state: 2},
+    map: {id: `a${id}`, summary_polyline: summaryPolyline(input, where, id), resource_state: 2},
     trainer: input.sportType.startsWith('Virtual'),
     commute: false,
     manual: false,
     private: visibility === 'only_me',
     visibility,
     flagged: false,
-    gear_id: input.sportType.includes('Run') ? 'g12345678' : input.sportType.includes('Ride') ? 'b9876543' : null,
-    start_latlng: latlng,
-    end_latlng: endLatlng,
+    gear_id: gearId(input.sportType),
+    start_latlng: where.latlng,
+    end_latlng: where.endLatlng,
     average_speed: averageSpeed,
     max_speed: round(averageSpeed * 1.45, 3),
-    ...heartrate,
-    ...elevation,
+    ...heartrateFields(input.averageHeartrate),
+    ...(where.latlng.length ? {elev_high: round(34 + elevationGain / 2, 1), elev_low: 34} : {}),
     pr_count: idDigit(id, 13n, 3),
-    total_photo_count: photoCount,
+    total_photo_count: input.photoCount ?? 0,
     has_kudoed: false,
   }
-  // The detailed representation: resource_state 3 and the fields only it has (the spec's example order).
-  const detail = {
-    ...activity,
+}
+
+/** DetailedActivity: resource_state 3 and the fields only it has (the spec's example order). */
+function detailedActivity(
+  summary: ReturnType<typeof summaryActivity>,
+  input: EmulatorActivity,
+  id: bigint,
+  indoor: boolean,
+) {
+  return {
+    ...summary,
     resource_state: 3,
-    map: {...activity.map, polyline, resource_state: 3},
+    map: {...summary.map, polyline: summary.map.summary_polyline, resource_state: 3},
     description: input.description ?? '',
     calories: Math.round(input.movingTime / 6),
-    photos: primaryPhoto(id, photoCount),
+    photos: primaryPhoto(id, input.photoCount ?? 0),
     device_name: indoor ? null : 'Garmin Forerunner 965',
     ...(input.privateNote === undefined ? {} : {private_note: input.privateNote}),
   }
+}
+
+export function renderActivity(input: EmulatorActivity, id: bigint, athleteId: number): StoredActivity {
+  const startMs = localToUtc(input.localStart, input.timeZone)
+  const where = whereabouts(input)
+  const summary = summaryActivity(input, id, athleteId, startMs, where)
   const withId = (value: object) => JSON.stringify(value).replace(`"id":"${idPlaceholder}"`, `"id":${id}`)
   return {
     id,
     start: Math.floor(startMs / 1000),
-    onlyMe: visibility === 'only_me',
-    json: withId(activity),
-    detailJson: withId(detail),
+    onlyMe: summary.visibility === 'only_me',
+    json: withId(summary),
+    detailJson: withId(detailedActivity(summary, input, id, where.indoor)),
   }
 }
-
-const idPlaceholder = '@@activity-id@@'
 
 /**
  * `count` activities spread over the seven days from `weekStart` (a Monday, 'YYYY-MM-DD'), between
