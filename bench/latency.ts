@@ -28,15 +28,26 @@ const listening = (server: Server) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
   })
 
-/** HTTPS (HTTP/2 or HTTP/1.1, as the client offers) in front of the emulator's plain HTTP; counts requests. */
+/**
+ * HTTPS (HTTP/2 or HTTP/1.1, as the client offers) in front of the emulator's plain HTTP; counts requests,
+ * and the detail requests (GET /activities/{id}) with the round trips they took: those that arrive within
+ * half a round trip of the first of a batch were sent together, one arriving later went a round trip later.
+ */
 async function startTlsTerminator(certificate: Certificate, emulator: StravaEmulator) {
   const upstream = new URL(emulator.url)
-  const counter = {requests: 0, versions: new Set<string>()}
+  const counter = {requests: 0, versions: new Set<string>(), details: 0, detailRoundTrips: 0, batchStart: -Infinity}
   const server = createSecureServer(
     {key: certificate.key, cert: certificate.cert, allowHTTP1: true},
     (incoming: Http2ServerRequest, outgoing: Http2ServerResponse) => {
       counter.requests++
       counter.versions.add(`HTTP/${incoming.httpVersion}`)
+      if (/\/activities\/\d+$/.test(incoming.url)) {
+        counter.details++
+        if (performance.now() - counter.batchStart > RTT_MS / 2) {
+          counter.detailRoundTrips++
+          counter.batchStart = performance.now()
+        }
+      }
       const headers = Object.fromEntries(Object.entries(incoming.headers).filter(([name]) => !name.startsWith(':')))
       const forward = httpRequest(
         {host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers},
@@ -159,7 +170,7 @@ export async function latencyBench({root, smoke}: {root: string; smoke: boolean}
       {label: 'week, stored login', run: () => runNode([cli, ...week], stored, sandbox), floorRoundTrips: 2 + 2},
       {
         // The default template shows descriptions and photos: one detail request per activity, which a
-        // client could send all at once over HTTP/2 (1 RTT); weeknotes sends them one after another.
+        // client could send all at once over HTTP/2 (1 RTT); weeknotes sends a few at a time.
         label: 'week, stored login, cold archive',
         run: () => runNode([cli, ...week], coldArchive(), sandbox),
         floorRoundTrips: 2 + 2 + 1,
@@ -177,12 +188,15 @@ export async function latencyBench({root, smoke}: {root: string; smoke: boolean}
       },
     ]
 
-    const counts = scenarios.map(() => ({connections: 0, requests: 0, runs: 0}))
+    const counts = scenarios.map(() => ({connections: 0, requests: 0, runs: 0, details: 0, detailRoundTrips: 0}))
     const counted = (i: number, run: () => Promise<Run>) => async () => {
       const before = {connections: link.counter.connections, requests: terminator.counter.requests}
+      const detailsBefore = {details: terminator.counter.details, roundTrips: terminator.counter.detailRoundTrips}
       const result = await run()
       counts[i].connections += link.counter.connections - before.connections
       counts[i].requests += terminator.counter.requests - before.requests
+      counts[i].details += terminator.counter.details - detailsBefore.details
+      counts[i].detailRoundTrips += terminator.counter.detailRoundTrips - detailsBefore.roundTrips
       counts[i].runs++
       return result
     }
@@ -208,13 +222,29 @@ function report(
   scenario: Scenario,
   figure: Figure,
   floor: Figure,
-  count: {connections: number; requests: number; runs: number},
+  count: {connections: number; requests: number; runs: number; details: number; detailRoundTrips: number},
 ) {
   const floorMs = floor.ms + scenario.floorRoundTrips * RTT_MS
   const perRun = (n: number, noun: string) =>
     `${(n / count.runs).toFixed(1).replace(/\.0$/, '')} ${noun}${n === count.runs ? '' : 's'}`
   console.log(
     `${scenario.label.padEnd(36)} ${seconds(figure.ms)}, floor ${seconds(floorMs)} (${scenario.floorRoundTrips} RTT) = ${(figure.ms / floorMs).toFixed(2)}x, ` +
-      `${perRun(count.connections, 'connection')}, ${perRun(count.requests, 'request')}, peak RSS ${figure.rssMiB.toFixed(1)} MiB`,
+      `${perRun(count.connections, 'connection')}, ${perRun(count.requests, 'request')}, peak RSS ${figure.rssMiB.toFixed(1)} MiB` +
+      detailRoundTrips(count),
   )
+}
+
+/** The detail requests of a run and the round trips they took, per run. */
+function detailRoundTrips({
+  details,
+  detailRoundTrips,
+  runs,
+}: {
+  details: number
+  detailRoundTrips: number
+  runs: number
+}) {
+  if (details === 0) return ''
+  const perRun = (n: number) => (n / runs).toFixed(1).replace(/\.0$/, '')
+  return `; ${perRun(details)} detail requests in ${perRun(detailRoundTrips)} round trips`
 }

@@ -123,9 +123,14 @@ export class StravaClient {
   private readonly random: () => number
   private readonly onProgress?: (message: string) => void
   private readonly warn?: (message: string) => void
-  private readonly sendsTogether: () => Promise<boolean>
+  /** Whether two requests to the API travel together (HTTP/2), so that sending them at once saves round trips. */
+  readonly sendsTogether: () => Promise<boolean>
   /** Milliseconds of rate-limit waiting still allowed. */
   private waitBudgetMs: number
+  /** The rate-limit wait under way, shared by every request: none starts while it runs, and a 429 meanwhile joins it. */
+  private rateLimitWait: Promise<void> | undefined
+  /** Rate-limit waits done: a 429 to a request sent before the latest one ended belongs to the window already waited out. */
+  private waitsDone = 0
 
   constructor(options: StravaClientOptions) {
     this.apiBase = options.apiBase ?? fixedApiBase(options.apiUrl ?? DEFAULT_API_URL)
@@ -257,6 +262,8 @@ export class StravaClient {
     }
 
     for (;;) {
+      await this.rateLimitWait
+      const waitsBefore = this.waitsDone
       const response = await this.send(request)
       // A network failure worth another try: on the other API host, or after a back-off.
       if (!response) continue
@@ -287,7 +294,7 @@ export class StravaClient {
       }
 
       if (response.status === 429) {
-        await this.waitForRateLimit(limits)
+        await this.waitOutRateLimit(limits, waitsBefore)
         // The wait may have outlived the token; the source renews it ahead of expiry.
         request.token = await this.tokens.accessToken()
         continue
@@ -393,6 +400,24 @@ export class StravaClient {
     return new StravaAuthError(
       `Strava refused access (403${detail ? ` ${detail}` : ''}). Check the app's settings at https://www.strava.com/settings/api, then run \`weeknotes auth\` again.`,
     )
+  }
+
+  /**
+   * A 429 to a request sent after `waitsBefore` waits: requests in flight together (pages, details) wait out
+   * one limit once, and spend the --max-wait budget once. One sent before the latest wait ended asks again.
+   */
+  private waitOutRateLimit(limits: ReturnType<typeof parseRateLimits>, waitsBefore: number): Promise<void> {
+    if (this.rateLimitWait) return this.rateLimitWait
+    if (this.waitsDone > waitsBefore) return Promise.resolve()
+    const wait = this.waitForRateLimit(limits).then(() => {
+      this.waitsDone++
+    })
+    this.rateLimitWait = wait
+    const clear = () => {
+      if (this.rateLimitWait === wait) this.rateLimitWait = undefined
+    }
+    wait.then(clear, clear)
+    return wait
   }
 
   /**

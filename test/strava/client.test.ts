@@ -362,3 +362,43 @@ test('getActivity reads one detailed activity with every digit of its id, and re
   await assert.rejects(client.getActivity('1/../../athlete'), /not a Strava activity id/)
   assert.equal(emulator.requests.length, 1)
 })
+
+test('requests in flight together wait out a 429 once: one wait, one share of --max-wait, none sent meanwhile', async () => {
+  emulator.setActivities(emulator.makeActivities(6, {weekStart: week.start}))
+  const ids = (await clientFor(countingTokens().source).client.listActivities(window)).map((a) => a.id_str!)
+  emulator.clearRequests()
+  // The first two answers are 429s, as when a limit is reached with several requests under way.
+  emulator.inject({kind: 'rateLimited', window: 'short', match: '/api/v3/activities/', times: 2})
+  let release = () => {}
+  const sleeping = new Promise<void>((resolve) => (release = resolve))
+  const sleeps: number[] = []
+  // The default budget (900 s) allows 473 s to 14:45 but not a second wait to 15:00 after it.
+  const {client, waits} = clientFor(countingTokens().source, {
+    clockAt: '2024-03-11T14:37:12Z',
+    sendsTogether: async () => true,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      await sleeping
+    },
+  })
+  const details = Promise.all(ids.map((id) => client.getActivity(id)))
+  while (sleeps.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const sentBeforeTheWaitEnded = emulator.requests.length
+  const later = client.getActivity(ids[0])
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  assert.equal(emulator.requests.length, sentBeforeTheWaitEnded, 'no request starts while the client waits')
+  release()
+
+  const read = await details
+  assert.deepEqual(
+    read.map((d) => d.id_str),
+    ids,
+  )
+  assert.equal((await later).id_str, ids[0])
+  assert.deepEqual(sleeps, [473_000])
+  assert.equal(waits.length, 1)
+  const statuses = emulator.requests.map((r) => r.status)
+  assert.deepEqual(statuses.slice(0, 2), [429, 429])
+  assert.equal(statuses.filter((s) => s === 200).length, ids.length + 1, 'each 429 asked once more, nothing else')
+})
