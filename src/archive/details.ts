@@ -13,9 +13,9 @@ export const DETAILS_RECHECK_MS = 60 * 60 * 1000
 
 /**
  * Detail requests in flight at once when they share one HTTP/2 connection: a first run's ~30 cost about
- * five round trips instead of thirty, while Strava sees no more than a browser tab would send.
+ * four round trips instead of thirty, while Strava sees no more than a browser tab would send.
  */
-export const DETAIL_REQUESTS_AT_ONCE = 6
+export const DETAIL_REQUESTS_AT_ONCE = 8
 
 /** Strava, as the details need it: absent with --offline. */
 export interface DetailReader {
