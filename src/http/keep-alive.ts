@@ -36,6 +36,9 @@ export interface RequestOptions {
 
 export type Send = (target: URL, options: RequestOptions, onAnswer: (answer: Answer) => void) => Outgoing
 
+/** The HTTP/2 flow-control window per stream and for the connection (see http2()). */
+const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024
+
 const transports = new Map<string, Promise<Send>>()
 const sessions = new Map<string, ClientHttp2Session>()
 const multiplexing = new WeakSet<Send>()
@@ -102,7 +105,14 @@ async function negotiate(url: URL, signal: AbortSignal): Promise<Send> {
 
 function http2(url: URL, socket: TLSSocket): Send {
   const {connect} = requireBuiltin<typeof import('node:http2')>('node:http2')
-  const session: ClientHttp2Session = connect(url.origin, {createConnection: () => socket})
+  // HTTP/2's default flow-control window (64 KiB, per stream and per connection) lets a server send that much
+  // before the client's acknowledgement comes back: a page of 200 activities (about 200 KB, up to ~1.8 MB with
+  // polylines) would take a round trip per 64 KiB. Windows as large as the largest answer read take one.
+  const session: ClientHttp2Session = connect(url.origin, {
+    createConnection: () => socket,
+    settings: {initialWindowSize: RECEIVE_WINDOW_BYTES},
+  })
+  session.setLocalWindowSize(RECEIVE_WINDOW_BYTES)
   // A session that fails or is closed by the server is set up anew by the next request.
   sessions.set(url.origin, session)
   const forget = () => {

@@ -109,9 +109,12 @@ for (const protocol of ['HTTP/2', 'HTTP/1.1'] as const) {
     const tls = loopbackCertificate(dir)
     if (!tls) return t.skip('needs the openssl command to make a certificate')
 
-    const seen = {connections: 0, versions: new Set<string>(), inFlight: 0, mostInFlight: 0}
+    const seen = {connections: 0, versions: new Set<string>(), inFlight: 0, mostInFlight: 0, windows: [] as number[]}
     const handler = (request: Http2ServerRequest, response: Http2ServerResponse) => {
       seen.versions.add(request.httpVersion)
+      // What the server may send before the client acknowledges: per stream, and for the whole connection.
+      const session = request.httpVersion === '2.0' ? request.stream.session : undefined
+      if (session) seen.windows.push(session.remoteSettings.initialWindowSize ?? 0, session.state.remoteWindowSize ?? 0)
       seen.mostInFlight = Math.max(seen.mostInFlight, ++seen.inFlight)
       request.resume()
       // Answered a little later, so that requests sent together are seen together.
@@ -134,5 +137,7 @@ for (const protocol of ['HTTP/2', 'HTTP/1.1'] as const) {
     assert.deepEqual([...seen.versions], [protocol === 'HTTP/2' ? '2.0' : '1.1'])
     // HTTP/2 carries the two pages at once; HTTP/1.1 one after the other on its one connection.
     assert.equal(seen.mostInFlight, protocol === 'HTTP/2' ? 2 : 1)
+    // HTTP/2's default 64 KiB windows would cost a round trip per 64 KiB of a 200-activity page (~200 KB-1.8 MB).
+    for (const window of seen.windows) assert.ok(window >= 2 * 1024 * 1024, `a window of ${window} bytes`)
   })
 }
