@@ -11,7 +11,7 @@ import {archiveError, ArchiveFileError, ArchiveTooNewError} from './errors.js'
 import {migrations, SCHEMA_VERSION} from './schema.js'
 import {loadSqlite} from './sqlite.js'
 
-export const ARCHIVE_FILE = 'archive.sqlite'
+const ARCHIVE_FILE = 'archive.sqlite'
 /** How long another process may hold the write lock before a write gives up (a page takes milliseconds). */
 const BUSY_TIMEOUT_MS = 30_000
 const SQLITE_BUSY = 5

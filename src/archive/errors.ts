@@ -4,14 +4,11 @@ import {ExitCodeError} from 'oclif-plugin-oauth/errors'
 
 import {LOCAL_IO_EXIT} from '../local-io.js'
 
-/** Exit code for local files that cannot be used: a damaged archive, a full disk, no permission. */
-export const LOCAL_FILE_EXIT_CODE = LOCAL_IO_EXIT
-
 const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`
 
 /** The archive file is not a database or is damaged. Never deleted here: the user moves it aside. */
 export class ArchiveDamagedError extends ExitCodeError {
-  readonly exitCode = LOCAL_FILE_EXIT_CODE
+  readonly exitCode = LOCAL_IO_EXIT
   /** Always set: what to do next. */
   declare suggestions: string[]
 
@@ -29,7 +26,7 @@ export class ArchiveDamagedError extends ExitCodeError {
 
 /** The archive's file or directory cannot be read or written (permission, read-only or full disk). */
 export class ArchiveFileError extends ExitCodeError {
-  readonly exitCode = LOCAL_FILE_EXIT_CODE
+  readonly exitCode = LOCAL_IO_EXIT
 
   constructor(
     readonly path: string,
@@ -43,7 +40,7 @@ export class ArchiveFileError extends ExitCodeError {
 
 /** The file was written by a newer weeknotes whose schema this one does not know. */
 export class ArchiveTooNewError extends ExitCodeError {
-  readonly exitCode = LOCAL_FILE_EXIT_CODE
+  readonly exitCode = LOCAL_IO_EXIT
 
   constructor(
     readonly path: string,

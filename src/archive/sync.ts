@@ -12,7 +12,7 @@ import type {ActivityArchive, Coverage} from './archive.js'
 import {collectGarbage, keepYoungGenerationSmall} from './memory.js'
 
 /** Edits, late uploads and deletions are picked up this far back from the latest activity held. */
-export const RECENT_WINDOW_DAYS = 14
+const RECENT_WINDOW_DAYS = 14
 export const RECENT_WINDOW_S = RECENT_WINDOW_DAYS * 86_400
 /** Pages between two full garbage collections (see memory.ts); a collection takes a few milliseconds. */
 const GC_EVERY_PAGES = 10

@@ -77,7 +77,7 @@ export interface ActivityPage {
 }
 
 /** After a server error, a network error or a broken body: three retries, after about 1 s, 2 s and 4 s. */
-export const API_RETRY_POLICY: RetryPolicy = {retries: 3, firstDelayMs: 1000, factor: 2, jitter: 0.25}
+const API_RETRY_POLICY: RetryPolicy = {retries: 3, firstDelayMs: 1000, factor: 2, jitter: 0.25}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

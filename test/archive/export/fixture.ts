@@ -142,7 +142,7 @@ function translationMissing(language: Language, key: string, text: string): stri
 }
 
 /** `Nov 4, 2018, 2:53:46 PM` or `04.11.2018, 14:53:46`. */
-export function exportDate(date: Date, language: Language): string {
+function exportDate(date: Date, language: Language): string {
   const pad = (value: number) => String(value).padStart(2, '0')
   const [h, m, s] = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
   if (language === 'de') {
@@ -203,7 +203,7 @@ function cellsOf(activity: FixtureActivity, columns: Column[], language: Languag
 }
 
 /** RFC 4180 quoting: every field quoted, quotes doubled (line breaks stay inside the quotes). */
-export function csvLine(cells: string[]): string {
+function csvLine(cells: string[]): string {
   return cells.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',')
 }
 
