@@ -15,18 +15,7 @@ With WEEKNOTES_STORE_KEY (or WEEKNOTES_STORE_KEY_FILE) set, the secrets go to cr
 
 --insecure-storage keeps them in a plain 0600 file instead. For CI mode (STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN in the environment), --print-refresh-token logs in, prints the new login's refresh token and stores nothing.`
   static examples = [
-    {
-      command: '<%= config.bin %> <%= command.id %> --client-id 12345',
-      description: 'Log in, asking for the client secret.',
-    },
-    {
-      command: 'printf "%s\\n" "$SECRET" | <%= config.bin %> <%= command.id %> --client-id 12345 --client-secret-stdin',
-      description: 'Read the client secret from stdin.',
-    },
-    {
-      command: '<%= config.bin %> <%= command.id %> --no-browser --timeout 10m',
-      description: 'On a remote machine: open the printed URL elsewhere and paste the redirected address back.',
-    },
+    ...Login.examples,
     {
       command: '<%= config.bin %> <%= command.id %> --scope read,activity:read',
       description: 'Leave out private activities.',
