@@ -349,6 +349,36 @@ describe('TokenSession', () => {
     await assert.rejects(readFile(join(configDir, 'credentials.json')), {code: 'ENOENT'})
   })
 
+  it('CI mode: a refused refresh token and a refused client secret each name the variable to fix', async () => {
+    const issued = emulator.issueTokens({scope: 'read,activity:read_all'})
+    const ciSession = (secret: string, refreshToken: string) =>
+      open({
+        env: {
+          ...env(),
+          STRAVA_CLIENT_ID: emulator.client.id,
+          STRAVA_CLIENT_SECRET: secret,
+          STRAVA_REFRESH_TOKEN: refreshToken,
+        },
+      })
+    await assert.rejects((await ciSession('not-the-secret', issued.refreshToken)).accessToken(), (error: unknown) => {
+      assert.ok(error instanceof AuthError)
+      assert.equal(error.exitCode, 3)
+      assert.equal(
+        error.message,
+        "Strava does not accept STRAVA_CLIENT_ID with STRAVA_CLIENT_SECRET; check both against your app's settings (https://www.strava.com/settings/api).",
+      )
+      return true
+    })
+    await assert.rejects((await ciSession(emulator.client.secret, 'not-a-token')).accessToken(), (error: unknown) => {
+      assert.ok(error instanceof AuthError)
+      assert.match(
+        error.message,
+        /^Strava no longer accepts STRAVA_REFRESH_TOKEN; get a new one with `weeknotes auth --print-refresh-token`/,
+      )
+      return true
+    })
+  })
+
   it('CI mode without the client secret says which variables are needed', async () => {
     await assert.rejects(
       open({env: {...env(), STRAVA_REFRESH_TOKEN: 'x'}}),

@@ -61,8 +61,8 @@ export interface TokenSessionOptions {
   http?: HttpClient
   /** Names the CLI's login command in messages. */
   cli: CliNames
-  /** What to tell the user when the refresh token is refused. */
-  loginAgainMessage?: string
+  /** What to tell the user when the refresh token (or the client behind it) is refused. */
+  loginAgainMessage?: (reason: 'invalid_refresh_token' | 'invalid_client') => string
   /** Called with the new refresh token when the provider rotated it (CI mode reports it cannot keep it). */
   onRotation?: (newRefreshToken: string) => void
   /** Warnings for the user (an interrupted renewal); default stderr. */
@@ -169,7 +169,7 @@ export class TokenSession {
         (error.reason === 'invalid_refresh_token' || error.reason === 'invalid_client')
       ) {
         const again = `${providerName(this.o.provider)} no longer accepts the saved login; run \`${this.o.cli.loginCommand}\` again.`
-        throw new AuthError(this.o.loginAgainMessage ?? again, error.reason, {cause: error})
+        throw new AuthError(this.o.loginAgainMessage?.(error.reason) ?? again, error.reason, {cause: error})
       }
 
       throw error
@@ -277,7 +277,11 @@ async function openCiSession(c: SessionContext, refreshToken: string): Promise<T
     refreshGrant: c.o.refreshGrant,
     http: c.o.http,
     cli,
-    loginAgainMessage: `${name} no longer accepts ${names.refreshToken}; get a new one with \`${cli.loginCommand} --print-refresh-token\` and update the CI secret.`,
+    // A refused client (a wrong secret) is not the refresh token's fault: a new token would not help.
+    loginAgainMessage: (reason) =>
+      reason === 'invalid_client'
+        ? `${name} does not accept ${names.clientId} with ${names.clientSecret}; check both against your app's settings${preset.clientSettingsUrl ? ` (${preset.clientSettingsUrl})` : ''}.`
+        : `${name} no longer accepts ${names.refreshToken}; get a new one with \`${cli.loginCommand} --print-refresh-token\` and update the CI secret.`,
     onRotation: () => {
       if (warned) return
       warned = true
