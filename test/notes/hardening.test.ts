@@ -2,29 +2,18 @@
 // cannot hang or break a run: the hardening items of issue 9 for src/notes.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {chmod, readdir, readFile, stat, symlink, truncate, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 
 import {buildDigest} from '../../src/notes/digest.js'
 import {writeFileAtomic} from '../../src/notes/output.js'
 import {loadTemplate} from '../../src/notes/render.js'
 import {parseWeek} from '../../src/notes/week.js'
 import type {SummaryActivity} from '../../src/strava/types.js'
+import {scratchDirectories} from '../support/scratch.js'
 
-let root: string
-let count = 0
-const fresh = async () => {
-  const directory = join(root, `case-${++count}`)
-  await mkdir(directory)
-  return directory
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'weeknotes-hardening-'))
-})
-after(() => rm(root, {recursive: true, force: true}))
+const {fresh} = scratchDirectories('hardening')
 
 const exit2 = (pattern: RegExp) => (error: Error & {exitCode?: number}) => {
   assert.equal(error.exitCode, 2, error.message)

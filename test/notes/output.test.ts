@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {chmod, mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {after, before, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 import {OutputExistsError, writeFileAtomic} from '../../src/notes/output.js'
+import {scratchDirectories} from '../support/scratch.js'
 
 /**
  * Content that fails once the temporary file exists, as a crashed render or a full disk would: half-way
@@ -22,20 +22,7 @@ function failingContent(): string {
 }
 
 describe('writeFileAtomic', () => {
-  let root: string
-  let count = 0
-  const fresh = async () => {
-    const directory = join(root, `case-${++count}`)
-    await mkdir(directory)
-    return directory
-  }
-
-  before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'weeknotes-output-'))
-  })
-  after(async () => {
-    await rm(root, {recursive: true, force: true})
-  })
+  const {fresh} = scratchDirectories('output')
 
   it('creates missing directories and leaves only the target behind', async () => {
     const directory = await fresh()

@@ -3,24 +3,13 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {watch} from 'node:fs'
-import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import {fileURLToPath} from 'node:url'
+import {scratchDirectories} from '../support/scratch.js'
 
-let root: string
-let count = 0
-const fresh = async () => {
-  const directory = join(root, `case-${++count}`)
-  await mkdir(directory)
-  return directory
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'weeknotes-signals-'))
-})
-after(() => rm(root, {recursive: true, force: true}))
+const {fresh} = scratchDirectories('signals')
 
 test('a signal during a write removes the temporary file and ends with 128 + the signal number', async () => {
   const directory = await fresh()
