@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import type {InferredFlags} from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../base-command.js'
-import {maxWaitFlag} from '../flags.js'
+import {maxWaitFlag, verboseFlag} from '../flags.js'
 import type {ActivityArchive} from '../archive/archive.js'
 import type {GenerateWeeksRequest, NoteSources} from '../notes/generate-weeks.js'
 import type {NoteDestination, NoteOutcome} from '../notes/note-files.js'
@@ -120,10 +120,7 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
       summary: 'Render from the local archive only: no network, no login (run `weeknotes sync` first).',
       exclusive: ['verbose'],
     }),
-    verbose: Flags.boolean({
-      char: 'v',
-      summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
-    }),
+    verbose: verboseFlag(),
   }
 
   static override summary = 'Write the weekly Markdown note from your Strava activities'

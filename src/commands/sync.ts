@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../base-command.js'
-import {maxWaitFlag} from '../flags.js'
+import {maxWaitFlag, verboseFlag} from '../flags.js'
 import type {ActivityArchive} from '../archive/archive.js'
 import type {SyncProgress, SyncResult} from '../archive/sync.js'
 
@@ -36,10 +36,7 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
       exclusive: ['full'],
     }),
     'max-wait': maxWaitFlag(),
-    verbose: Flags.boolean({
-      char: 'v',
-      summary: 'Show each Strava request with its status and rate-limit usage (never tokens).',
-    }),
+    verbose: verboseFlag(),
   }
 
   static override summary = 'Sync your Strava activities into the local archive'
