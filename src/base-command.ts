@@ -28,7 +28,7 @@ export abstract class BaseCommand extends OAuthCommand {
    * first use, so commands that make no request never pay for it.
    */
   protected async connectToStrava(
-    o: {maxWait: number; verbose: boolean} & Pick<StravaClientOptions, 'onWait' | 'onProgress'>,
+    o: {maxWait: number; verbose: boolean} & Pick<StravaClientOptions, 'onProgress'>,
   ): Promise<{session: TokenSession; strava: StravaClient}> {
     const [{openTokenSession}, {stravaPreset}, {StravaClient}, {resolveApiBase}, {postForm}] = await Promise.all([
       // session.js rather than the plugin's index: the index also loads the commands and the login.
@@ -50,10 +50,33 @@ export abstract class BaseCommand extends OAuthCommand {
       tokens: session,
       maxWait: o.maxWait,
       log: o.verbose ? (line) => this.logToStderr(line) : undefined,
-      onWait: o.onWait,
+      onWait: (until) => this.showWait(until),
       onProgress: o.onProgress,
       warn: (message) => this.warn(message),
     })
     return {session, strava}
+  }
+
+  /** Strava's rate-limit wait: a countdown on a terminal, one line in logs (cron, CI). */
+  protected showWait(until: Date): void {
+    const at = until.toISOString().slice(11, 19)
+    const message = `Strava's 15-minute rate limit is reached; waiting until ${at} UTC`
+    if (!process.stderr.isTTY) {
+      this.logToStderr(`${message}.`)
+      return
+    }
+
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((until.getTime() - Date.now()) / 1000))
+      process.stderr.write(`\r\u001B[K${message} (${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left)`)
+      if (left === 0) {
+        clearInterval(timer)
+        process.stderr.write('\r\u001B[K')
+      }
+    }
+
+    const timer = setInterval(tick, 1000)
+    timer.unref()
+    tick()
   }
 }

@@ -177,7 +177,6 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     const {session, strava} = await this.connectToStrava({
       maxWait: o.maxWait,
       verbose: o.verbose,
-      onWait: (until) => this.showWait(until),
       onProgress: o.status && !o.verbose ? (message) => o.status!(`${message}...`) : undefined,
     })
     // CI mode has no saved athlete: asked once, and only when a note is to be written.
@@ -188,14 +187,11 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
         archive.saveAthlete(found)
         return found
       })())
+    const athleteId = async () => athleteIdOf(await getAthlete())
     return {
       athlete: getAthlete,
-      activities: new ArchiveActivitySource({
-        archive,
-        athleteId: async () => athleteIdOf(await getAthlete()),
-        lister: strava,
-      }),
-      details: archivedDetails({archive, athleteId: async () => athleteIdOf(await getAthlete()), reader: strava}),
+      activities: new ArchiveActivitySource({archive, athleteId, lister: strava}),
+      details: archivedDetails({archive, athleteId, reader: strava}),
     }
   }
 
@@ -245,29 +241,6 @@ When Strava's 15-minute rate limit is reached, it waits for the next quarter hou
     }
 
     return {written: summary(written), skipped: summary(skipped)}
-  }
-
-  /** A countdown on a terminal, one line in logs (cron, CI). */
-  private showWait(until: Date): void {
-    const at = until.toISOString().slice(11, 19)
-    const message = `Strava's 15-minute rate limit is reached; waiting until ${at} UTC`
-    if (!process.stderr.isTTY) {
-      this.logToStderr(`${message}.`)
-      return
-    }
-
-    const tick = () => {
-      const left = Math.max(0, Math.ceil((until.getTime() - Date.now()) / 1000))
-      process.stderr.write(`\r\u001B[K${message} (${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left)`)
-      if (left === 0) {
-        clearInterval(timer)
-        process.stderr.write('\r\u001B[K')
-      }
-    }
-
-    const timer = setInterval(tick, 1000)
-    timer.unref()
-    tick()
   }
 }
 

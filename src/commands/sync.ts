@@ -63,10 +63,6 @@ Rate limits as in generate: waits for the 15-minute window within --max-wait; th
     const {session, strava} = await this.connectToStrava({
       maxWait: o.maxWait,
       verbose: o.verbose,
-      onWait: (until) =>
-        this.logToStderr(
-          `Strava's 15-minute rate limit is reached; waiting until ${until.toISOString().slice(11, 19)} UTC.`,
-        ),
     })
     const tty = process.stderr.isTTY
     const result = await syncAthlete(archive, strava, {
