@@ -17,7 +17,7 @@ function versionLine() {
   const os = process.getBuiltinModule('node:os')
   if (process.platform === 'linux' && mayBeWsl(fs, os)) return undefined
 
-  const pjson = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const pjson = readPackageJson()
   const arch = process.arch === 'ia32' ? 'x86' : process.arch
   return `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`
 }
@@ -33,8 +33,105 @@ function mayBeWsl(fs, os) {
   return /microsoft/i.test(kernel) || fs.existsSync('/run/WSL')
 }
 
-// The bundle (scripts/bundle.js), CommonJS: required, not imported, which would first scan it for exports.
-const loadCli = () => process.getBuiltinModule('node:module').createRequire(import.meta.url)('../dist/index.js')
+const root = new URL('..', import.meta.url)
+const bundle = new URL('dist/index.js', root)
+const readPackageJson = () =>
+  JSON.parse(process.getBuiltinModule('node:fs').readFileSync(new URL('package.json', root), 'utf8'))
+
+/**
+ * The bundle (scripts/bundle.js), CommonJS, compiled with V8's code cache from an earlier run when there is
+ * one. Node's own compile cache (which still serves every other file) is written when a file is compiled,
+ * before it runs, so it holds little more than the bundle's top level: each function that runs is compiled
+ * again on every start. This cache is written after a run, with what that run compiled: a fifth to a quarter
+ * of the time of `generate --help` and of a week's `generate` (README, Performance). It lives beside Node's,
+ * in the directory Node chose ($NODE_COMPILE_CACHE or the temp dir), and is off with it
+ * (NODE_DISABLE_COMPILE_CACHE=1).
+ */
+function loadCli() {
+  const nodeModule = process.getBuiltinModule('node:module')
+  const file = process.getBuiltinModule('node:url').fileURLToPath(bundle)
+  const require = nodeModule.createRequire(file)
+  // Registered where `require` looks first: oclif requires the bundle again for its commands and help class.
+  if (require.cache[file]) return require.cache[file].exports
+  const module = new nodeModule.Module(file)
+  module.filename = file
+  require.cache[file] = module
+
+  const fs = process.getBuiltinModule('node:fs')
+  const vm = process.getBuiltinModule('node:vm')
+  const cache = codeCache(nodeModule.getCompileCacheDir?.(), file, fs.statSync(file))
+  const cachedData = cache && readIfPresent(fs, cache.file)
+  const script = new vm.Script(nodeModule.wrap(fs.readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  })
+  if (cache && (!cachedData || script.cachedDataRejected)) saveOnExit(fs, vm, script, cache)
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file))
+  module.loaded = true
+  return module.exports
+}
+
+const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
+
+/** A short name for a string (djb2): file names of caches, not security. */
+function nameFor(text) {
+  let hash = 5381
+  for (let i = 0; i < text.length; i++) hash = (hash * 33 + text.charCodeAt(i)) >>> 0
+  return hash.toString(36)
+}
+
+/**
+ * A cache per install, build, V8 setting and command. V8 checks its own version and flags but knows the
+ * source only by its length, so the name carries the bundle's size, time and inode (a rebuild or reinstall
+ * starts afresh); the directory is Node's, one per Node version. Per command (and its --help), because each
+ * run caches what it compiled: the login's cache would leave most of `generate` to compile.
+ */
+function codeCache(directory, file, stats) {
+  if (!directory) return undefined
+  const words = []
+  for (const arg of process.argv.slice(2)) {
+    if (!/^[a-z][a-z-]*$/.test(arg) || words.length === 2) break
+    words.push(arg)
+  }
+  if (process.argv.includes('--help')) words.push('help')
+  const install = `weeknotes-${nameFor(file)}-`
+  const build = `${install}${stats.size}-${Math.trunc(stats.mtimeMs)}-${stats.ino}-`
+  const settings = nameFor(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)
+  return {directory, install, build, file: `${directory}/${build}${settings}-${words.join('_') || 'root'}.v8`}
+}
+
+function readIfPresent(fs, file) {
+  try {
+    return fs.readFileSync(file)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * At exit, the code of every function the run compiled, unless the run changed V8's flags (a long sync tunes
+ * its heap), which V8 would refuse the cache for. A cache is never worth failing a run for.
+ */
+function saveOnExit(fs, vm, script, cache) {
+  const flagsAtStart = new vm.Script('0', {filename: 'weeknotes:flags-at-start'}).createCachedData()
+  process.once('exit', () => {
+    try {
+      // Another name, or V8 would reuse the script compiled at start instead of checking the data against its flags.
+      const probe = new vm.Script('0', {filename: 'weeknotes:flags-at-exit', cachedData: flagsAtStart})
+      if (probe.cachedDataRejected) return
+      const temporary = `${cache.file}.${process.pid}.tmp`
+      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o600})
+      fs.renameSync(temporary, cache.file)
+      // This install's earlier builds: not a set per upgrade. Other installs keep theirs.
+      for (const name of fs.readdirSync(cache.directory)) {
+        if (name.startsWith(cache.install) && !name.startsWith(cache.build)) fs.rmSync(`${cache.directory}/${name}`)
+      }
+    } catch {
+      // Unwritable or full: the next run compiles as this one did.
+    }
+  })
+}
 
 const version = versionLine()
 if (version) {
@@ -45,10 +142,12 @@ if (version) {
   })
   process.stdout.write(version)
 } else {
-  // V8's compiled code for the bundle, kept by Node (in the temp dir, or $NODE_COMPILE_CACHE; off with
-  // NODE_DISABLE_COMPILE_CACHE=1): later runs skip compiling, about a seventh of the CPU time of `generate`.
+  // Node's compile cache (in the temp dir, or $NODE_COMPILE_CACHE; off with NODE_DISABLE_COMPILE_CACHE=1):
+  // later runs skip compiling the files loaded from outside the bundle, and the bundle's own cache goes beside it.
   process.getBuiltinModule('node:module').enableCompileCache?.()
   const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()
-  await execute({dir: import.meta.url})
+  // The package root and its package.json as oclif would find them, handed over: its search costs ~3 ms.
+  const packageRoot = process.getBuiltinModule('node:url').fileURLToPath(root)
+  await execute({loadOptions: {root: packageRoot, pjson: readPackageJson()}})
 }

@@ -1,9 +1,8 @@
 // Strava as the auth plugin sees it: endpoints, scopes and their policy, the athlete, the variables and the
 // wording of weeknotes. The plugin (packages/oclif-plugin-oauth) names no provider; this file is the only
 // place that tells it about Strava.
-import {checkGrantedScopes} from 'oclif-plugin-oauth/authorization-code-flow'
+import {checkGrantedScopes, type AccountPolicy, type OAuthPreset, type ScopeCheck} from 'oclif-plugin-oauth/preset'
 import {AuthError} from 'oclif-plugin-oauth/errors'
-import type {AccountPolicy, OAuthPreset, ScopeCheck} from 'oclif-plugin-oauth/preset'
 import type {FaultHint, OAuthProvider} from 'oclif-plugin-oauth/provider'
 
 export const DEFAULT_STRAVA_OAUTH_URL = 'https://www.strava.com/oauth'

@@ -195,21 +195,6 @@ export function buildAuthorizationUrl(o: {
   return url.toString()
 }
 
-/**
- * Compares granted scopes with what the caller needs. `implied` lists scopes that include others
- * (pass `provider.impliedScopes`: a `read_all` scope that covers `read`).
- */
-export function checkGrantedScopes(
-  granted: string[],
-  wanted: {required: string[]; recommended: string[]; implied?: Record<string, string[]>},
-): {missing: string[]; missingRecommended: string[]} {
-  const have = new Set(granted.flatMap((scope) => [scope, ...(wanted.implied?.[scope] ?? [])]))
-  return {
-    missing: wanted.required.filter((scope) => !have.has(scope)),
-    missingRecommended: wanted.recommended.filter((scope) => !have.has(scope)),
-  }
-}
-
 /** A pasted line: an accepted redirect, a sentence explaining why it was ignored, or nothing for a blank line. */
 function interpretPasted(
   line: string,

@@ -5,7 +5,7 @@
 // (`oclif-plugin-oauth/commands/auth/...`) into a host's explicit command map. A host that counts its start-up
 // milliseconds imports subpaths (`oclif-plugin-oauth/session`): this index loads every module.
 export {OAuthCommand, PRESET_EVENT} from './base-command.js'
-export {checkGrantedScopes} from './authorization-code-flow.js'
+export {checkGrantedScopes} from './preset.js'
 export {readConfig, type SessionSettings, type SettingsFile, type StorageKind} from './config-file.js'
 export {type CredentialStore, type SessionSecrets, storeFor} from './credential-store.js'
 export {AuthError, ExitCodeError, printable, redactSecrets, withoutCredentials} from './errors.js'

@@ -48,6 +48,22 @@ export interface ScopeCheck {
 }
 
 /**
+ * Compares granted scopes with what the caller needs: the building block of a `checkScopes` policy, here
+ * rather than beside the login flow so that a preset loads no more than its policy needs. `implied` lists scopes that include others
+ * (pass `provider.impliedScopes`: a `read_all` scope that covers `read`).
+ */
+export function checkGrantedScopes(
+  granted: string[],
+  wanted: {required: string[]; recommended: string[]; implied?: Record<string, string[]>},
+): {missing: string[]; missingRecommended: string[]} {
+  const have = new Set(granted.flatMap((scope) => [scope, ...(wanted.implied?.[scope] ?? [])]))
+  return {
+    missing: wanted.required.filter((scope) => !have.has(scope)),
+    missingRecommended: wanted.recommended.filter((scope) => !have.has(scope)),
+  }
+}
+
+/**
  * Everything provider- or host-specific the plugin needs: the host CLI hands it over (see README, "How a host supplies its preset").
  * The plugin itself names no provider and no CLI.
  */

@@ -1,0 +1,93 @@
+// What bin/run.js does to start fast (README, Performance), checked on the built CLI: the bundle's V8 code
+// cache (written after a first run, used by the next, replaced when damaged, never written when V8's flags
+// changed or Node's compile cache is off), and a start that never sets up ICU's collator.
+import assert from 'node:assert/strict'
+import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {test} from 'node:test'
+
+import {cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
+
+/** The bundle's code caches under `directory`, by file name. */
+async function codeCaches(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, {recursive: true, withFileTypes: true}).catch(() => [])
+  return entries.filter((e) => e.isFile() && /^weeknotes-.*\.v8$/.test(e.name)).map((e) => join(e.parentPath, e.name))
+}
+
+async function withHome(t: {after: (fn: () => Promise<void>) => void}): Promise<CliHome> {
+  const home = await createCliHome()
+  t.after(() => home.remove())
+  return home
+}
+
+test('the code cache: written by a first run, used by the next, replaced when damaged', async (t) => {
+  const home = await withHome(t)
+  const compileCache = join(home.root, 'compile-cache')
+  const env = cliEnvironment(home, {NODE_COMPILE_CACHE: compileCache})
+
+  const first = await runCli(['generate', '--help'], {env})
+  assert.equal(first.code, 0, first.stderr)
+  const [cache, ...others] = await codeCaches(compileCache)
+  assert.deepEqual(others, [], 'one cache for one command')
+  assert.match(cache, /-generate_help\.v8$/)
+  const written = await stat(cache)
+  assert.equal(written.mode & 0o777, 0o600)
+
+  // Used, so left as it is: a refused cache would have been written again.
+  const second = await runCli(['generate', '--help'], {env})
+  assert.equal(second.stdout, first.stdout)
+  const kept = await stat(cache)
+  assert.deepEqual([kept.ino, kept.mtimeMs], [written.ino, written.mtimeMs])
+
+  await writeFile(cache, 'not a code cache')
+  const damaged = await runCli(['generate', '--help'], {env})
+  assert.equal(damaged.code, 0, damaged.stderr)
+  assert.equal(damaged.stdout, first.stdout)
+  assert.ok((await stat(cache)).size > 100_000, 'a damaged cache is replaced')
+
+  // Another command, another cache; the first stays.
+  assert.equal((await runCli(['--help'], {env})).code, 0)
+  assert.equal((await codeCaches(compileCache)).length, 2)
+})
+
+test('no code cache when Node compile cache is off, or when the run changed V8 flags', async (t) => {
+  const home = await withHome(t)
+  const off = await runCli(['generate', '--help'], {env: cliEnvironment(home, {NODE_DISABLE_COMPILE_CACHE: '1'})})
+  assert.equal(off.code, 0, off.stderr)
+  assert.deepEqual(await codeCaches(home.root), [])
+
+  // A flag set while the CLI runs, as a long sync sets one: V8 would refuse a cache written afterwards.
+  const setFlag =
+    "setTimeout(()=>process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1'))"
+  const flagged = await runCli(['generate', '--help'], {
+    env: cliEnvironment(home, {NODE_OPTIONS: `--import=data:text/javascript,${setFlag}`}),
+  })
+  assert.equal(flagged.code, 0, flagged.stderr)
+  assert.deepEqual(await codeCaches(home.root), [])
+
+  // The same preload without the flag: the cache is written, so the flag is what kept it out.
+  const unflagged = await runCli(['generate', '--help'], {
+    env: cliEnvironment(home, {NODE_OPTIONS: '--import=data:text/javascript,setTimeout(()=>{})'}),
+  })
+  assert.equal(unflagged.code, 0, unflagged.stderr)
+  assert.equal((await codeCaches(home.root)).length, 1)
+})
+
+test('a start never sets up ICU collator (about 10 ms): oclif sorts its command ids by code point', async (t) => {
+  // What makes the bundle's code-point sort (scripts/bundle.js) list the commands as oclif's own would.
+  const manifest = JSON.parse(await readFile(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {commands: object}
+  const ids = Object.keys(manifest.commands)
+  assert.deepEqual(
+    [...ids].sort(),
+    [...ids].sort((a, b) => a.localeCompare(b)),
+  )
+
+  const home = await withHome(t)
+  const noCollator =
+    "--import=data:text/javascript,String.prototype.localeCompare=Intl.Collator=()=>{throw(Error('collator'))}"
+  for (const args of [['--help'], ['generate', '--help'], ['auth', 'status']]) {
+    const plain = await runCli(args, {env: cliEnvironment(home)})
+    const watched = await runCli(args, {env: cliEnvironment(home, {NODE_OPTIONS: noCollator})})
+    assert.deepEqual([watched.code, watched.stdout, watched.stderr], [plain.code, plain.stdout, plain.stderr])
+  }
+})
