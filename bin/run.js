@@ -66,10 +66,25 @@ function loadCli() {
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   })
+  withoutLoaderWarning()
   if (cache && (!cachedData || script.cachedDataRejected)) saveOnExit(fs, vm, script, cache)
   script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file))
   module.loaded = true
   return module.exports
+}
+
+/**
+ * The bundle's `import()` (the keyring binding, `open`, Handlebars' compiler) goes through Node's own loader,
+ * as it would from a file Node loaded, but Node still calls that option of `vm` experimental and prints a
+ * warning at the first `import()`: on stderr of every run, where a cron job mails it. Only that warning is
+ * dropped; every other goes through as usual.
+ */
+function withoutLoaderWarning() {
+  const emitWarning = process.emitWarning
+  process.emitWarning = function (warning, ...rest) {
+    if (String(warning?.message ?? warning).startsWith('vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ')) return
+    return emitWarning.call(process, warning, ...rest)
+  }
 }
 
 const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
