@@ -59,7 +59,7 @@ function loadCli() {
 
   const fs = process.getBuiltinModule('node:fs')
   const vm = process.getBuiltinModule('node:vm')
-  const cache = codeCache(nodeModule.getCompileCacheDir?.(), file, fs.statSync(file))
+  const cache = codeCache(privateDirectory(fs, nodeModule.getCompileCacheDir?.()), file, fs.statSync(file))
   const cachedData = cache && readIfPresent(fs, cache.file)
   const script = new vm.Script(nodeModule.wrap(fs.readFileSync(file, 'utf8')), {
     filename: file,
@@ -88,6 +88,20 @@ function withoutLoaderWarning() {
 }
 
 const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
+
+/**
+ * The directory, when only this user can write to it: code read from a cache runs as this user's, so one
+ * planted by another user of the machine (in a shared temp dir) must never be read. Windows: per-user.
+ */
+function privateDirectory(fs, directory) {
+  if (!directory || !process.getuid) return directory
+  try {
+    const stats = fs.statSync(directory)
+    return stats.uid === process.getuid() && (stats.mode & 0o022) === 0 ? directory : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** A short name for a string (djb2): file names of caches, not security. */
 function nameFor(text) {

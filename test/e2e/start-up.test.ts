@@ -2,8 +2,8 @@
 // cache (written after a first run, used by the next, replaced when damaged, never written when V8's flags
 // changed or Node's compile cache is off), and a start that never sets up ICU's collator.
 import assert from 'node:assert/strict'
-import {readdir, readFile, stat, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {chmod, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {test} from 'node:test'
 
 import {cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
@@ -48,6 +48,18 @@ test('the code cache: written by a first run, used by the next, replaced when da
   // Another command, another cache; the first stays.
   assert.equal((await runCli(['--help'], {env})).code, 0)
   assert.equal((await codeCaches(compileCache)).length, 2)
+})
+
+test('a code cache in a directory others can write to is neither read nor written', async (t) => {
+  const home = await withHome(t)
+  const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
+  assert.equal((await runCli(['--help'], {env})).code, 0)
+  const [cache] = await codeCaches(home.root)
+  await chmod(dirname(cache), 0o777)
+  await writeFile(cache, 'planted by another user')
+  const run = await runCli(['--help'], {env})
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(await readFile(cache, 'utf8'), 'planted by another user')
 })
 
 test('no code cache when Node compile cache is off, or when the run changed V8 flags', async (t) => {
