@@ -16,8 +16,13 @@ const RECENT_WINDOW_DAYS = 14
 export const RECENT_WINDOW_S = RECENT_WINDOW_DAYS * 86_400
 /** Pages between two full garbage collections (see memory.ts); a collection takes a few milliseconds. */
 const GC_EVERY_PAGES = 10
-/** Pages after which a listing counts as long (past the first two, which are asked for together). */
-const LONG_LISTING_PAGES = 3
+/**
+ * A listing over more than a quarter of a year is a long one (a backfill, a first sync): V8's heap is tuned
+ * for it before the first page arrives (memory.ts). A shorter one (a week, with the weeks its comparisons
+ * look back on; an incremental sync) leaves V8's flags alone: a change makes Node compile every built-in
+ * module loaded afterwards (its own code cache no longer fits) and keeps bin/run.js from caching the run's code.
+ */
+const LONG_LISTING_S = 92 * 86_400
 /** Coverage with no upper bound (a listing without `before`). */
 const OPEN_END = Number.MAX_SAFE_INTEGER
 
@@ -104,6 +109,7 @@ export async function syncActivities(
   const startedAt = now()
   const progress: SyncProgress = {mode: p.mode, pages: 0, listed: 0, added: 0}
   const firstSync = p.mode === 'first' || p.mode === 'resume'
+  if ((p.before ?? startedAt / 1000) - p.after > LONG_LISTING_S) keepYoungGenerationSmall()
   try {
     for await (const {activities} of lister.activityPages({after: p.after, before: p.before})) {
       archive.transaction(() => {
@@ -116,8 +122,6 @@ export async function syncActivities(
       })
       progress.pages++
       progress.listed += activities.length
-      // Only a long listing grows the heap; a week's two pages leave V8's flags (and bin/run.js's code cache) alone.
-      if (progress.pages === LONG_LISTING_PAGES) keepYoungGenerationSmall()
       if (progress.pages % GC_EVERY_PAGES === 0) collectGarbage()
       o.onPage?.({...progress}, activities)
     }

@@ -7,6 +7,9 @@ import {dirname, join} from 'node:path'
 import {test} from 'node:test'
 
 import {cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
+import {useCiModeCli} from '../support/ci-mode.js'
+
+const ci = useCiModeCli()
 
 /** The bundle's code caches under `directory`, by file name. */
 async function codeCaches(directory: string): Promise<string[]> {
@@ -83,6 +86,21 @@ test('no code cache when Node compile cache is off, or when the run changed V8 f
   })
   assert.equal(unflagged.code, 0, unflagged.stderr)
   assert.equal((await codeCaches(home.root)).length, 1)
+})
+
+test("a week's generate caches its code; a half-year backfill tunes V8's heap, so caches none", async () => {
+  ci.emulator.setActivities(ci.emulator.makeActivities(30, {weekStart: '2024-03-04'}))
+  const week = join(ci.home.root, 'week-cache')
+  const run = await runCli(['generate', '--week', '2024-W10'], {env: ci.env({NODE_COMPILE_CACHE: week})})
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal((await codeCaches(week)).length, 1)
+
+  const backfill = join(ci.home.root, 'backfill-cache')
+  const out = join(ci.home.root, 'notes')
+  const args = ['generate', '--from', '2024-W01', '--to', '2024-W26', '--out-dir', out]
+  const long = await runCli(args, {env: ci.env({NODE_COMPILE_CACHE: backfill})})
+  assert.equal(long.code, 0, long.stderr)
+  assert.deepEqual(await codeCaches(backfill), [])
 })
 
 test('a start never sets up ICU collator (about 10 ms): oclif sorts its command ids by code point', async (t) => {
