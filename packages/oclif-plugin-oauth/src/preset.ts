@@ -48,9 +48,9 @@ export interface ScopeCheck {
 }
 
 /**
- * Compares granted scopes with what the caller needs: the building block of a `checkScopes` policy, here
- * rather than beside the login flow so that a preset loads no more than its policy needs. `implied` lists scopes that include others
- * (pass `provider.impliedScopes`: a `read_all` scope that covers `read`).
+ * Compares granted scopes with what the caller needs: the building block of a `checkScopes` policy, kept here
+ * rather than beside the login flow so that a preset loads no more than its policy needs. `implied` lists
+ * scopes that include others (pass `provider.impliedScopes`: a `read_all` scope that covers `read`).
  */
 export function checkGrantedScopes(
   granted: string[],
