@@ -19,12 +19,23 @@ export interface ImportRequest {
   progress?: boolean
 }
 
-interface WorkerFailure {
+/** An error as it crosses from the worker: what the main thread needs to say what went wrong and exit. */
+export interface WorkerFailure {
   name: string
   message: string
   exitCode?: number
   suggestions?: string[]
   stack?: string
+  /** A system error's code, path and call (ENOSPC writing the archive): the CLI says those in a sentence, exit 6. */
+  code?: string
+  path?: string
+  syscall?: string
+}
+
+/** The worker's side: an error as a message can carry it (a structured clone would drop the extra fields). */
+export function failureFrom(error: Error & Partial<WorkerFailure>): WorkerFailure {
+  const {name, message, exitCode, suggestions, stack, code, path, syscall} = error
+  return {name, message, exitCode, suggestions, stack, code, path, syscall}
 }
 
 export type WorkerMessage =
@@ -55,10 +66,14 @@ class ImportFailure extends ExitCodeError {
   }
 }
 
-/** The worker's error on this side: one with an exit code stays one; anything else is a bug, passed on as such. */
-function failureOf(failure: WorkerFailure): Error {
+/**
+ * The worker's error on this side: one with an exit code stays one; a system error keeps its code and path
+ * (so a full disk is told as such); anything else is a bug, passed on as such.
+ */
+export function failureOf(failure: WorkerFailure): Error {
   if (failure.exitCode !== undefined) return new ImportFailure(failure, failure.exitCode)
-  const error = new Error(failure.message)
+  const {code, path, syscall} = failure
+  const error = Object.assign(new Error(failure.message), {code, path, syscall})
   error.name = failure.name
   error.stack = failure.stack
   return error

@@ -4,7 +4,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 
 import {ActivityArchive} from '../archive.js'
 import {importStravaExport} from './import.js'
-import type {ImportRequest, WorkerMessage} from './import-in-worker.js'
+import {failureFrom, type ImportRequest, type WorkerMessage} from './import-in-worker.js'
 
 const request = workerData as ImportRequest
 const post = (message: WorkerMessage) => parentPort!.postMessage(message)
@@ -23,15 +23,4 @@ async function run(): Promise<void> {
   }
 }
 
-run().catch((error: Error & {exitCode?: number; suggestions?: string[]}) =>
-  post({
-    type: 'failed',
-    error: {
-      name: error.name,
-      message: error.message,
-      exitCode: error.exitCode,
-      suggestions: error.suggestions,
-      stack: error.stack,
-    },
-  }),
-)
+run().catch((error: Error) => post({type: 'failed', error: failureFrom(error)}))
