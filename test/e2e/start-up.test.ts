@@ -71,9 +71,11 @@ test('no code cache when Node compile cache is off, or when the run changed V8 f
   assert.equal(off.code, 0, off.stderr)
   assert.deepEqual(await codeCaches(home.root), [])
 
-  // A flag set while the CLI runs, as a long sync sets one: V8 would refuse a cache written afterwards.
+  // A flag set while the CLI runs, as a long sync sets one: V8 would refuse a cache written afterwards. Set at
+  // exit, by a listener that runs before bin/run.js's (registered first): a timer of the preload can fire
+  // before bin/run.js starts (Node 22), and the flag would then be there from the start.
   const setFlag =
-    "setTimeout(()=>process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1'))"
+    "process.on('exit',()=>process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1'))"
   const flagged = await runCli(['generate', '--help'], {
     env: cliEnvironment(home, {NODE_OPTIONS: `--import=data:text/javascript,${setFlag}`}),
   })
@@ -82,7 +84,7 @@ test('no code cache when Node compile cache is off, or when the run changed V8 f
 
   // The same preload without the flag: the cache is written, so the flag is what kept it out.
   const unflagged = await runCli(['generate', '--help'], {
-    env: cliEnvironment(home, {NODE_OPTIONS: '--import=data:text/javascript,setTimeout(()=>{})'}),
+    env: cliEnvironment(home, {NODE_OPTIONS: "--import=data:text/javascript,process.on('exit',()=>{})"}),
   })
   assert.equal(unflagged.code, 0, unflagged.stderr)
   assert.equal((await codeCaches(home.root)).length, 1)
