@@ -112,8 +112,10 @@ function nameFor(text) {
 
 /**
  * A cache per install, build, V8 setting and command. V8 checks its own version and flags but knows the
- * source only by its length, so the name carries the bundle's size, time and inode (a rebuild or reinstall
- * starts afresh); the directory is Node's, one per Node version. Per command (and its --help), because each
+ * source only by its length, so the name carries the bundle's size, times and inode (a rebuild or reinstall
+ * starts afresh). The change time too: a tarball sets the modification time (npm pack's are all 1985-10-26)
+ * and `tar -x` over an install rewrites the file in place (same inode), but nothing sets the change time
+ * back. The directory is Node's, one per Node version. Per command (and its --help), because each
  * run caches what it compiled: the login's cache would leave most of `generate` to compile.
  */
 function codeCache(directory, file, stats) {
@@ -125,7 +127,7 @@ function codeCache(directory, file, stats) {
   }
   if (process.argv.includes('--help')) words.push('help')
   const install = `weeknotes-${nameFor(file)}-`
-  const build = `${install}${stats.size}-${Math.trunc(stats.mtimeMs)}-${stats.ino}-`
+  const build = `${install}${stats.size}-${Math.trunc(stats.mtimeMs)}-${Math.trunc(stats.ctimeMs)}-${stats.ino}-`
   const settings = nameFor(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)
   return {directory, install, build, file: `${directory}/${build}${settings}-${words.join('_') || 'root'}.v8`}
 }

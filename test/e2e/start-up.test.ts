@@ -2,9 +2,11 @@
 // cache (written after a first run, used by the next, replaced when damaged, never written when V8's flags
 // changed or Node's compile cache is off), and a start that never sets up ICU's collator.
 import assert from 'node:assert/strict'
-import {chmod, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {chmod, cp, mkdir, readdir, readFile, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {test} from 'node:test'
+
+import {spawn} from 'node:child_process'
 
 import {cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
 import {useCiModeCli} from '../support/ci-mode.js'
@@ -51,6 +53,47 @@ test('the code cache: written by a first run, used by the next, replaced when da
   // Another command, another cache; the first stays.
   assert.equal((await runCli(['--help'], {env})).code, 0)
   assert.equal((await codeCaches(compileCache)).length, 2)
+})
+
+/** A copy of the built package under `root` (its node_modules linked), to change its bundle. */
+async function copyOfPackage(root: string): Promise<{bin: string; bundle: string}> {
+  const copy = join(root, 'package')
+  await mkdir(copy)
+  for (const part of ['bin', 'dist', 'templates', 'package.json', 'oclif.manifest.json'])
+    await cp(join(repoRoot, part), join(copy, part), {recursive: true, preserveTimestamps: true})
+  await symlink(join(repoRoot, 'node_modules'), join(copy, 'node_modules'))
+  return {bin: join(copy, 'bin', 'run.js'), bundle: join(copy, 'dist', 'index.js')}
+}
+
+function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; stdout: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {cwd: env.HOME, env, stdio: ['ignore', 'pipe', 'inherit']})
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stdout}))
+  })
+}
+
+test('a bundle rewritten in place with the same size and modification time (tar -x of a new version) is not served the old code', async (t) => {
+  const home = await withHome(t)
+  const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
+  const {bin, bundle} = await copyOfPackage(home.root)
+  const before = await runBin(bin, ['auth', 'status'], env)
+  assert.match(before.stdout, /Not logged in to Strava/)
+  assert.equal((await codeCaches(home.root)).length, 1)
+
+  // The next version: one string changed, same length; written in place (same inode), times set back.
+  const old = await stat(bundle)
+  const source = await readFile(bundle, 'utf8')
+  assert.equal(source.split('Not logged in to ').length, 2)
+  await writeFile(bundle, source.replace('Not logged in to ', 'NOT LOGGED IN to '))
+  await utimes(bundle, old.atime, old.mtime)
+  const now = await stat(bundle)
+  assert.deepEqual([now.size, now.mtimeMs, now.ino], [old.size, old.mtimeMs, old.ino])
+
+  const after = await runBin(bin, ['auth', 'status'], env)
+  assert.match(after.stdout, /NOT LOGGED IN to Strava/)
 })
 
 test('a code cache in a directory others can write to is neither read nor written', async (t) => {
