@@ -60,7 +60,7 @@ function loadCli() {
   const fs = process.getBuiltinModule('node:fs')
   const vm = process.getBuiltinModule('node:vm')
   const cache = codeCache(privateDirectory(fs, nodeModule.getCompileCacheDir?.()), file, fs.statSync(file))
-  const cachedData = cache && readIfPresent(fs, cache.file)
+  const cachedData = cache && readIfIntact(readIfPresent(fs, cache.file))
   const script = new vm.Script(nodeModule.wrap(fs.readFileSync(file, 'utf8')), {
     filename: file,
     cachedData,
@@ -141,6 +141,19 @@ function readIfPresent(fs, file) {
 }
 
 /**
+ * The cache without its checksum, if that matches. V8 checks a cache's header (its version, flags, the
+ * source's length) but not its contents: a damaged one (a disk error, a write cut short by a crash) would be
+ * taken, crash every run (SIGSEGV, SIGTRAP, a TypeError) and, taken, never be written again.
+ */
+function readIfIntact(data) {
+  if (!data || data.length < 4) return undefined
+  const content = data.subarray(0, -4)
+  return process.getBuiltinModule('node:zlib').crc32(content) === data.readUInt32LE(data.length - 4)
+    ? content
+    : undefined
+}
+
+/**
  * At exit, the code of every function the run compiled, unless the run changed V8's flags (a long sync tunes
  * its heap), which V8 would refuse the cache for. A cache is never worth failing a run for.
  */
@@ -152,7 +165,16 @@ function saveOnExit(fs, vm, script, cache) {
       const probe = new vm.Script('0', {filename: 'weeknotes:flags-at-exit', cachedData: flagsAtStart})
       if (probe.cachedDataRejected) return
       const temporary = `${cache.file}.${process.pid}.tmp`
-      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o600})
+      const data = script.createCachedData()
+      const checksum = new Uint8Array(4)
+      new DataView(checksum.buffer).setUint32(0, process.getBuiltinModule('node:zlib').crc32(data), true)
+      const fd = fs.openSync(temporary, 'w', 0o600)
+      try {
+        fs.writeSync(fd, data)
+        fs.writeSync(fd, checksum)
+      } finally {
+        fs.closeSync(fd)
+      }
       fs.renameSync(temporary, cache.file)
       // This install's earlier builds: not a set per upgrade. Other installs keep theirs.
       for (const name of fs.readdirSync(cache.directory)) {

@@ -50,6 +50,15 @@ test('the code cache: written by a first run, used by the next, replaced when da
   assert.equal(damaged.stdout, first.stdout)
   assert.ok((await stat(cache)).size > 100_000, 'a damaged cache is replaced')
 
+  // Damaged past its header, which is all V8 checks: taken, it crashed the CLI at every start.
+  const intact = await readFile(cache)
+  const damagedInside = Buffer.from(intact)
+  damagedInside.fill(0x5a, 5000, 5008)
+  await writeFile(cache, damagedInside)
+  const inside = await runCli(['generate', '--help'], {env})
+  assert.deepEqual([inside.code, inside.stdout], [0, first.stdout], inside.stderr)
+  assert.ok(!(await readFile(cache)).equals(damagedInside), 'a cache damaged inside is replaced')
+
   // Another command, another cache; the first stays.
   assert.equal((await runCli(['--help'], {env})).code, 0)
   assert.equal((await codeCaches(compileCache)).length, 2)
