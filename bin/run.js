@@ -90,18 +90,29 @@ function withoutLoaderWarning() {
 const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
 
 /**
- * The directory, when only this user can write to it: code read from a cache runs as this user's, so one
- * planted by another user of the machine (in a shared temp dir) must never be read. Windows: per-user.
+ * A directory of its own in Node's, when only this user can write to it: code read from a cache runs as this
+ * user's, so one planted by another user of the machine (in a shared temp dir) must never be read. Made here
+ * with mode 700, as Node's own is made with the umask's (775 with the umask 002 of user private groups, where
+ * the cache would be off). Windows: per-user.
  */
-function privateDirectory(fs, directory) {
-  if (!directory || !process.getuid) return directory
+function privateDirectory(fs, nodeDirectory) {
+  if (!nodeDirectory) return undefined
+  const directory = process.getBuiltinModule('node:path').join(nodeDirectory, 'weeknotes')
   try {
-    const stats = fs.statSync(directory)
-    return stats.uid === process.getuid() && (stats.mode & 0o022) === 0 ? directory : undefined
+    fs.mkdirSync(directory, {mode: 0o700})
+  } catch (error) {
+    if (error.code !== 'EEXIST') return undefined
+  }
+  if (!process.getuid) return directory
+  try {
+    const stats = fs.lstatSync(directory)
+    return stats.isDirectory() && ownedAndPrivate(stats) ? directory : undefined
   } catch {
     return undefined
   }
 }
+
+const ownedAndPrivate = (stats) => stats.uid === process.getuid() && (stats.mode & 0o022) === 0
 
 /** A short name for a string (djb2): file names of caches, not security. */
 function nameFor(text) {
@@ -132,11 +143,21 @@ function codeCache(directory, file, stats) {
   return {directory, install, build, file: `${directory}/${build}${settings}-${words.join('_') || 'root'}.v8`}
 }
 
+/**
+ * The cache, if it is a file of this user's that no other can write to, checked on the file opened: the
+ * directory checked at start may have been swapped for another since (by whoever may write to its parent).
+ */
 function readIfPresent(fs, file) {
+  let fd
   try {
-    return fs.readFileSync(file)
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0))
+    const stats = fs.fstatSync(fd)
+    if (!stats.isFile() || (process.getuid && !ownedAndPrivate(stats))) return undefined
+    return fs.readFileSync(fd)
   } catch {
     return undefined
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
   }
 }
 
@@ -168,14 +189,20 @@ function saveOnExit(fs, vm, script, cache) {
       const data = script.createCachedData()
       const checksum = new Uint8Array(4)
       new DataView(checksum.buffer).setUint32(0, process.getBuiltinModule('node:zlib').crc32(data), true)
-      const fd = fs.openSync(temporary, 'w', 0o600)
+      // A new file (O_EXCL): never through a link planted under this name.
+      const fd = fs.openSync(temporary, 'wx', 0o600)
       try {
-        fs.writeSync(fd, data)
-        fs.writeSync(fd, checksum)
-      } finally {
-        fs.closeSync(fd)
+        try {
+          fs.writeFileSync(fd, data)
+          fs.writeFileSync(fd, checksum)
+        } finally {
+          fs.closeSync(fd)
+        }
+        fs.renameSync(temporary, cache.file)
+      } catch (error) {
+        fs.rmSync(temporary, {force: true})
+        throw error
       }
-      fs.renameSync(temporary, cache.file)
       // This install's earlier builds: not a set per upgrade. Other installs keep theirs.
       for (const name of fs.readdirSync(cache.directory)) {
         if (name.startsWith(cache.install) && !name.startsWith(cache.build)) fs.rmSync(`${cache.directory}/${name}`)

@@ -117,6 +117,36 @@ test('a code cache in a directory others can write to is neither read nor writte
   assert.equal(await readFile(cache, 'utf8'), 'planted by another user')
 })
 
+test('with the umask of user private groups (002), the code cache is still written and read', async (t) => {
+  const home = await withHome(t)
+  const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
+  const umask = process.umask(0o002)
+  try {
+    assert.equal((await runCli(['--help'], {env})).code, 0)
+    const [cache, ...others] = await codeCaches(home.root)
+    assert.deepEqual(others, [])
+    const written = await stat(cache)
+    assert.equal((await runCli(['--help'], {env})).code, 0)
+    const kept = await stat(cache)
+    assert.deepEqual([kept.ino, kept.mtimeMs], [written.ino, written.mtimeMs], 'read, not written again')
+  } finally {
+    process.umask(umask)
+  }
+})
+
+test('a cache file another user could have written is not read, even in a private directory', async (t) => {
+  const home = await withHome(t)
+  const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
+  assert.equal((await runCli(['--help'], {env})).code, 0)
+  const [cache] = await codeCaches(home.root)
+  const written = await stat(cache)
+  await chmod(cache, 0o666)
+  assert.equal((await runCli(['--help'], {env})).code, 0)
+  const after = await stat(cache)
+  assert.notEqual(after.ino, written.ino, 'not read: written again')
+  assert.equal(after.mode & 0o777, 0o600)
+})
+
 test('no code cache when Node compile cache is off, or when the run changed V8 flags', async (t) => {
   const home = await withHome(t)
   const off = await runCli(['generate', '--help'], {env: cliEnvironment(home, {NODE_DISABLE_COMPILE_CACHE: '1'})})
