@@ -180,7 +180,9 @@ function readIfIntact(data) {
  */
 function saveOnExit(fs, vm, script, cache) {
   const flagsAtStart = new vm.Script('0', {filename: 'weeknotes:flags-at-start'}).createCachedData()
-  process.once('exit', () => {
+  process.once('exit', (code) => {
+    // A failed run (not logged in, a bad flag) stops early: its cache, taken by every later run, would be kept.
+    if (code !== 0) return
     try {
       // Another name, or V8 would reuse the script compiled at start instead of checking the data against its flags.
       const probe = new vm.Script('0', {filename: 'weeknotes:flags-at-exit', cachedData: flagsAtStart})
