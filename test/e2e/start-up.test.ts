@@ -8,10 +8,12 @@ import {test} from 'node:test'
 
 import {spawn} from 'node:child_process'
 
-import {cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
+import {builtCli, cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
 import {useCiModeCli} from '../support/ci-mode.js'
 
 const ci = useCiModeCli()
+/** Windows has no owners and modes to check (fs.Stats' mode shows only the read-only attribute): a cache is per user there. */
+const posixModes = {skip: process.platform === 'win32' ? 'no POSIX owners and modes on Windows' : false}
 
 /** The bundle's code caches under `directory`, by file name. */
 async function codeCaches(directory: string): Promise<string[]> {
@@ -36,7 +38,7 @@ test('the code cache: written by a first run, used by the next, replaced when da
   assert.deepEqual(others, [], 'one cache for one command')
   assert.match(cache, /-generate_help\.v8$/)
   const written = await stat(cache)
-  assert.equal(written.mode & 0o777, 0o600)
+  if (process.platform !== 'win32') assert.equal(written.mode & 0o777, 0o600)
 
   // Used, so left as it is: a refused cache would have been written again.
   const second = await runCli(['generate', '--help'], {env})
@@ -70,13 +72,21 @@ async function copyOfPackage(root: string): Promise<{bin: string; bundle: string
   await mkdir(copy)
   for (const part of ['bin', 'dist', 'templates', 'package.json', 'oclif.manifest.json'])
     await cp(join(repoRoot, part), join(copy, part), {recursive: true, preserveTimestamps: true})
-  await symlink(join(repoRoot, 'node_modules'), join(copy, 'node_modules'))
+  await symlink(join(repoRoot, 'node_modules'), join(copy, 'node_modules'), 'junction')
   return {bin: join(copy, 'bin', 'run.js'), bundle: join(copy, 'dist', 'index.js')}
 }
 
-function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; stdout: string}> {
+/** Runs `bin`; with `umask`, under that umask (set by a shell: the test process's is shared by every test file). */
+function runBin(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  umask?: string,
+): Promise<{code: number | null; stdout: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: env.HOME, env, stdio: ['ignore', 'pipe', 'inherit']})
+    const command = [process.execPath, bin, ...args]
+    const [file, ...rest] = umask ? ['/bin/sh', '-c', `umask ${umask} && exec "$@"`, 'sh', ...command] : command
+    const child = spawn(file, rest, {cwd: env.HOME, env, stdio: ['ignore', 'pipe', 'inherit']})
     let stdout = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.on('error', reject)
@@ -105,7 +115,7 @@ test('a bundle rewritten in place with the same size and modification time (tar 
   assert.match(after.stdout, /^COMMANDZ$/m)
 })
 
-test('a code cache in a directory others can write to is neither read nor written', async (t) => {
+test('a code cache in a directory others can write to is neither read nor written', posixModes, async (t) => {
   const home = await withHome(t)
   const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
   assert.equal((await runCli(['--help'], {env})).code, 0)
@@ -117,24 +127,19 @@ test('a code cache in a directory others can write to is neither read nor writte
   assert.equal(await readFile(cache, 'utf8'), 'planted by another user')
 })
 
-test('with the umask of user private groups (002), the code cache is still written and read', async (t) => {
+test('with the umask of user private groups (002), the code cache is still written and read', posixModes, async (t) => {
   const home = await withHome(t)
   const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
-  const umask = process.umask(0o002)
-  try {
-    assert.equal((await runCli(['--help'], {env})).code, 0)
-    const [cache, ...others] = await codeCaches(home.root)
-    assert.deepEqual(others, [])
-    const written = await stat(cache)
-    assert.equal((await runCli(['--help'], {env})).code, 0)
-    const kept = await stat(cache)
-    assert.deepEqual([kept.ino, kept.mtimeMs], [written.ino, written.mtimeMs], 'read, not written again')
-  } finally {
-    process.umask(umask)
-  }
+  assert.equal((await runBin(builtCli, ['--help'], env, '002')).code, 0)
+  const [cache, ...others] = await codeCaches(home.root)
+  assert.deepEqual(others, [])
+  const written = await stat(cache)
+  assert.equal((await runBin(builtCli, ['--help'], env, '002')).code, 0)
+  const kept = await stat(cache)
+  assert.deepEqual([kept.ino, kept.mtimeMs], [written.ino, written.mtimeMs], 'read, not written again')
 })
 
-test('a cache file another user could have written is not read, even in a private directory', async (t) => {
+test('a cache file another user could have written is not read, even in a private directory', posixModes, async (t) => {
   const home = await withHome(t)
   const env = cliEnvironment(home, {NODE_COMPILE_CACHE: join(home.root, 'compile-cache')})
   assert.equal((await runCli(['--help'], {env})).code, 0)
