@@ -112,6 +112,30 @@ function privateDirectory(fs, nodeDirectory) {
   }
 }
 
+/**
+ * Where Node's compile cache goes unless $NODE_COMPILE_CACHE says: a directory of this user's in the temp dir,
+ * not Node's default ($TMPDIR/node-compile-cache), which the first user to make it shares with every other
+ * (Node reads a cache from it whoever wrote it: code that would run as this user's). `null` when that
+ * directory is another user's or others can write to it: no compile cache then. `undefined`: Node's choice.
+ */
+function privateTemporaryDirectory() {
+  if (!process.getuid || process.env.NODE_COMPILE_CACHE) return undefined
+  const fs = process.getBuiltinModule('node:fs')
+  const tmp = process.getBuiltinModule('node:os').tmpdir()
+  const directory = process.getBuiltinModule('node:path').join(tmp, `weeknotes-compile-cache-${process.getuid()}`)
+  try {
+    fs.mkdirSync(directory, {mode: 0o700})
+  } catch (error) {
+    if (error.code !== 'EEXIST') return null
+  }
+  try {
+    const stats = fs.lstatSync(directory)
+    return stats.isDirectory() && ownedAndPrivate(stats) ? directory : null
+  } catch {
+    return null
+  }
+}
+
 const ownedAndPrivate = (stats) => stats.uid === process.getuid() && (stats.mode & 0o022) === 0
 
 /** A short name for a string (djb2): file names of caches, not security. */
@@ -226,7 +250,8 @@ if (version) {
 } else {
   // Node's compile cache (in the temp dir, or $NODE_COMPILE_CACHE; off with NODE_DISABLE_COMPILE_CACHE=1):
   // later runs skip compiling the files loaded from outside the bundle, and the bundle's own cache goes beside it.
-  process.getBuiltinModule('node:module').enableCompileCache?.()
+  const compileCache = privateTemporaryDirectory()
+  if (compileCache !== null) process.getBuiltinModule('node:module').enableCompileCache?.(compileCache)
   const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()
   // The package root and its package.json as oclif would find them, handed over: its search costs ~3 ms.

@@ -152,6 +152,28 @@ test('a cache file another user could have written is not read, even in a privat
   assert.equal(after.mode & 0o777, 0o600)
 })
 
+test(
+  "Node's compile cache: a directory of this user's in the temp dir, not used when others can write to it",
+  posixModes,
+  async (t) => {
+    const uid = process.getuid?.() ?? 0
+    const home = await withHome(t)
+    assert.equal((await runCli(['--help'], {env: cliEnvironment(home)})).code, 0)
+    const mine = join(home.root, 'tmp', `weeknotes-compile-cache-${uid}`)
+    assert.equal((await stat(mine)).mode & 0o777, 0o700)
+    assert.equal((await codeCaches(mine)).length, 1)
+    assert.deepEqual(await readdir(join(home.root, 'tmp')), [`weeknotes-compile-cache-${uid}`])
+
+    // Made first by another user of the machine, for them to plant caches in: neither Node nor weeknotes reads it.
+    const other = await withHome(t)
+    const planted = join(other.root, 'tmp', `weeknotes-compile-cache-${uid}`)
+    await mkdir(planted)
+    await chmod(planted, 0o777)
+    assert.equal((await runCli(['--help'], {env: cliEnvironment(other)})).code, 0)
+    assert.deepEqual(await readdir(join(other.root, 'tmp'), {recursive: true}), [`weeknotes-compile-cache-${uid}`])
+  },
+)
+
 test('no code cache when Node compile cache is off, or when the run changed V8 flags', async (t) => {
   const home = await withHome(t)
   const off = await runCli(['generate', '--help'], {env: cliEnvironment(home, {NODE_DISABLE_COMPILE_CACHE: '1'})})
