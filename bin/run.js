@@ -43,9 +43,8 @@ const readPackageJson = () =>
  * one. Node's own compile cache (which still serves every other file) is written when a file is compiled,
  * before it runs, so it holds little more than the bundle's top level: each function that runs is compiled
  * again on every start. This cache is written after a run, with what that run compiled: a fifth to a quarter
- * of the time of `generate --help` and of a week's `generate` (README, Performance). It lives beside Node's,
- * in the directory Node chose ($NODE_COMPILE_CACHE or the temp dir), and is off with it
- * (NODE_DISABLE_COMPILE_CACHE=1).
+ * of the time of `generate --help` and of a week's `generate` (README, Performance). It lives in a directory
+ * of its own inside Node's compile cache, and is off with it (NODE_DISABLE_COMPILE_CACHE=1).
  */
 function loadCli() {
   const nodeModule = process.getBuiltinModule('node:module')
@@ -59,7 +58,10 @@ function loadCli() {
 
   const fs = process.getBuiltinModule('node:fs')
   const vm = process.getBuiltinModule('node:vm')
-  const cache = codeCache(privateDirectory(fs, nodeModule.getCompileCacheDir?.()), file, fs.statSync(file))
+  const nodeDirectory = nodeModule.getCompileCacheDir?.()
+  // A directory of its own: Node makes its own with the umask's mode (775 under user private groups).
+  const directory = nodeDirectory && ownDirectory(fs, `${nodeDirectory}/weeknotes`)
+  const cache = codeCache(directory, file, fs.statSync(file))
   const cachedData = cache && readIfIntact(readIfPresent(fs, cache.file))
   const script = new vm.Script(nodeModule.wrap(fs.readFileSync(file, 'utf8')), {
     filename: file,
@@ -90,53 +92,39 @@ function withoutLoaderWarning() {
 const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
 
 /**
- * A directory of its own in Node's, when only this user can write to it: code read from a cache runs as this
- * user's, so one planted by another user of the machine (in a shared temp dir) must never be read. Made here
- * with mode 700, as Node's own is made with the umask's (775 with the umask 002 of user private groups, where
- * the cache would be off). Windows: per-user.
+ * `path`, made with mode 700 when missing, if it is a directory of this user's that no other can write to:
+ * code read from a cache runs as this user's, so one planted by another user of the machine (in a shared
+ * temp dir) must never be read. Windows: per-user, no owner to check.
  */
-function privateDirectory(fs, nodeDirectory) {
-  if (!nodeDirectory) return undefined
-  const directory = process.getBuiltinModule('node:path').join(nodeDirectory, 'weeknotes')
+function ownDirectory(fs, path) {
   try {
-    fs.mkdirSync(directory, {mode: 0o700})
+    fs.mkdirSync(path, {mode: 0o700})
   } catch (error) {
     if (error.code !== 'EEXIST') return undefined
   }
-  if (!process.getuid) return directory
+  if (!process.getuid) return path
   try {
-    const stats = fs.lstatSync(directory)
-    return stats.isDirectory() && ownedAndPrivate(stats) ? directory : undefined
+    const stats = fs.lstatSync(path)
+    return stats.isDirectory() && ownedAndPrivate(stats) ? path : undefined
   } catch {
     return undefined
   }
 }
 
+const ownedAndPrivate = (stats) => stats.uid === process.getuid() && (stats.mode & 0o022) === 0
+
 /**
  * Where Node's compile cache goes unless $NODE_COMPILE_CACHE says: a directory of this user's in the temp dir,
  * not Node's default ($TMPDIR/node-compile-cache), which the first user to make it shares with every other
- * (Node reads a cache from it whoever wrote it: code that would run as this user's). `null` when that
- * directory is another user's or others can write to it: no compile cache then. `undefined`: Node's choice.
+ * (Node reads a cache from it whoever wrote it). `null` when that directory is another user's or others can
+ * write to it: no compile cache then. `undefined`: Node's choice.
  */
-function privateTemporaryDirectory() {
+function compileCacheDirectory(fs) {
   if (!process.getuid || process.env.NODE_COMPILE_CACHE) return undefined
-  const fs = process.getBuiltinModule('node:fs')
-  const tmp = process.getBuiltinModule('node:os').tmpdir()
-  const directory = process.getBuiltinModule('node:path').join(tmp, `weeknotes-compile-cache-${process.getuid()}`)
-  try {
-    fs.mkdirSync(directory, {mode: 0o700})
-  } catch (error) {
-    if (error.code !== 'EEXIST') return null
-  }
-  try {
-    const stats = fs.lstatSync(directory)
-    return stats.isDirectory() && ownedAndPrivate(stats) ? directory : null
-  } catch {
-    return null
-  }
+  const {join} = process.getBuiltinModule('node:path')
+  const temporary = process.getBuiltinModule('node:os').tmpdir()
+  return ownDirectory(fs, join(temporary, `weeknotes-compile-cache-${process.getuid()}`)) ?? null
 }
-
-const ownedAndPrivate = (stats) => stats.uid === process.getuid() && (stats.mode & 0o022) === 0
 
 /** A short name for a string (djb2): file names of caches, not security. */
 function nameFor(text) {
@@ -150,7 +138,7 @@ function nameFor(text) {
  * source only by its length, so the name carries the bundle's size, times and inode (a rebuild or reinstall
  * starts afresh). The change time too: a tarball sets the modification time (npm pack's are all 1985-10-26)
  * and `tar -x` over an install rewrites the file in place (same inode), but nothing sets the change time
- * back. The directory is Node's, one per Node version. Per command (and its --help), because each
+ * back. Node's directory is one per Node version. Per command (and its --help), because each
  * run caches what it compiled: the login's cache would leave most of `generate` to compile.
  */
 function codeCache(directory, file, stats) {
@@ -204,6 +192,7 @@ function readIfIntact(data) {
  */
 function saveOnExit(fs, vm, script, cache) {
   const flagsAtStart = new vm.Script('0', {filename: 'weeknotes:flags-at-start'}).createCachedData()
+  const temporary = `${cache.file}.${process.pid}.tmp`
   process.once('exit', (code) => {
     // A failed run (not logged in, a bad flag) stops early: its cache, taken by every later run, would be kept.
     if (code !== 0) return
@@ -211,30 +200,24 @@ function saveOnExit(fs, vm, script, cache) {
       // Another name, or V8 would reuse the script compiled at start instead of checking the data against its flags.
       const probe = new vm.Script('0', {filename: 'weeknotes:flags-at-exit', cachedData: flagsAtStart})
       if (probe.cachedDataRejected) return
-      const temporary = `${cache.file}.${process.pid}.tmp`
       const data = script.createCachedData()
       const checksum = new Uint8Array(4)
       new DataView(checksum.buffer).setUint32(0, process.getBuiltinModule('node:zlib').crc32(data), true)
-      // A new file (O_EXCL): never through a link planted under this name.
-      const fd = fs.openSync(temporary, 'wx', 0o600)
-      try {
-        try {
-          fs.writeFileSync(fd, data)
-          fs.writeFileSync(fd, checksum)
-        } finally {
-          fs.closeSync(fd)
-        }
-        fs.renameSync(temporary, cache.file)
-      } catch (error) {
-        fs.rmSync(temporary, {force: true})
-        throw error
-      }
-      // This install's earlier builds: not a set per upgrade. Other installs keep theirs.
+      // A new file (wx): never written through a link planted under its name.
+      fs.writeFileSync(temporary, data, {flag: 'wx', mode: 0o600})
+      fs.appendFileSync(temporary, checksum)
+      fs.renameSync(temporary, cache.file)
+      // This install's earlier builds go: not a set per upgrade. Other installs keep theirs unless unchanged for
+      // a month (gone, or moved: npx, a removed checkout); one still in use is written again on its next run.
+      const monthAgo = Date.now() - 30 * 86_400_000
       for (const name of fs.readdirSync(cache.directory)) {
-        if (name.startsWith(cache.install) && !name.startsWith(cache.build)) fs.rmSync(`${cache.directory}/${name}`)
+        const path = `${cache.directory}/${name}`
+        if (name.startsWith(cache.build)) continue
+        if (name.startsWith(cache.install) || fs.statSync(path).mtimeMs < monthAgo) fs.rmSync(path, {force: true})
       }
     } catch {
       // Unwritable or full: the next run compiles as this one did.
+      fs.rmSync(temporary, {force: true})
     }
   })
 }
@@ -248,9 +231,10 @@ if (version) {
   })
   process.stdout.write(version)
 } else {
-  // Node's compile cache (in the temp dir, or $NODE_COMPILE_CACHE; off with NODE_DISABLE_COMPILE_CACHE=1):
-  // later runs skip compiling the files loaded from outside the bundle, and the bundle's own cache goes beside it.
-  const compileCache = privateTemporaryDirectory()
+  // Node's compile cache ($NODE_COMPILE_CACHE, or a directory of this user's in the temp dir; off with
+  // NODE_DISABLE_COMPILE_CACHE=1): later runs skip compiling the files loaded from outside the bundle, and the
+  // bundle's own cache goes inside it.
+  const compileCache = compileCacheDirectory(process.getBuiltinModule('node:fs'))
   if (compileCache !== null) process.getBuiltinModule('node:module').enableCompileCache?.(compileCache)
   const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()

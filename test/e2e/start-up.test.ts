@@ -2,11 +2,10 @@
 // cache (written after a first run, used by the next, replaced when damaged, never written when V8's flags
 // changed or Node's compile cache is off), and a start that never sets up ICU's collator.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {chmod, cp, mkdir, readdir, readFile, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {test} from 'node:test'
-
-import {spawn} from 'node:child_process'
 
 import {builtCli, cliEnvironment, createCliHome, repoRoot, runCli, type CliHome} from '../support/cli.js'
 import {useCiModeCli} from '../support/ci-mode.js'
@@ -61,9 +60,16 @@ test('the code cache: written by a first run, used by the next, replaced when da
   assert.deepEqual([inside.code, inside.stdout], [0, first.stdout], inside.stderr)
   assert.ok(!(await readFile(cache)).equals(damagedInside), 'a cache damaged inside is replaced')
 
-  // Another command, another cache; the first stays.
+  // Another command, another cache; the first stays. Another install's stays too, unless a month old.
+  const otherInstall = (name: string) => join(dirname(cache), `weeknotes-another-install-${name}.v8`)
+  await writeFile(otherInstall('recent'), 'x')
+  await writeFile(otherInstall('stale'), 'x')
+  const monthAndDayAgo = new Date(Date.now() - 31 * 86_400_000)
+  await utimes(otherInstall('stale'), monthAndDayAgo, monthAndDayAgo)
   assert.equal((await runCli(['--help'], {env})).code, 0)
-  assert.equal((await codeCaches(compileCache)).length, 2)
+  const caches = await codeCaches(compileCache)
+  assert.equal(caches.length, 3)
+  assert.ok(caches.includes(cache) && caches.includes(otherInstall('recent')))
 })
 
 /** A copy of the built package under `root` (its node_modules linked), to change its bundle. */
