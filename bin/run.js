@@ -239,6 +239,8 @@ if (version) {
   const {execute, handleStdoutErrors} = loadCli()
   handleStdoutErrors()
   // The package root and its package.json as oclif would find them, handed over: its search costs ~3 ms.
+  // No user plugins (weeknotes has no `plugins` command): oclif would read a package.json in the data directory
+  // at every start, and warn when that directory is unusable before weeknotes can say so in a sentence.
   const packageRoot = process.getBuiltinModule('node:url').fileURLToPath(root)
-  await execute({loadOptions: {root: packageRoot, pjson: readPackageJson()}})
+  await execute({loadOptions: {root: packageRoot, pjson: readPackageJson(), userPlugins: false}})
 }

@@ -108,6 +108,12 @@ test('user errors get their documented codes, never "Unexpected failure"', async
       message: /config\.json could not be read/,
     },
     {args: ['--out-dir', '/sys/weeknotes-test'], env: ci.env(), code: 6, message: /\/sys\/weeknotes-test/},
+    {
+      args: [],
+      env: ci.env({WEEKNOTES_DATA_DIR: join(file, 'data')}),
+      code: 6,
+      message: /a-file\/data\/archive\.sqlite cannot be used \(ENOTDIR\)/,
+    },
   ]
   for (const {args, env, code, message} of cases) {
     const result = await runCli(['generate', '--week', '2024-W10', ...args], {env})
@@ -115,6 +121,8 @@ test('user errors get their documented codes, never "Unexpected failure"', async
     assert.equal(result.code, code, `${args.join(' ')}: ${stderr}`)
     assert.match(stderr, message)
     assert.doesNotMatch(stderr, /Unexpected failure|hunter2-pw/)
+    // One sentence of weeknotes', no Node warning before it (oclif's look for user plugins in the data dir).
+    assert.doesNotMatch(stderr, /\(node:\d+\)/)
   }
 })
 
