@@ -24,7 +24,7 @@ export class ArchiveDamagedError extends ExitCodeError {
   }
 }
 
-/** The archive's file or directory cannot be read or written (permission, read-only or full disk). */
+/** The archive's file or directory cannot be read or written (permission, read-only or full disk, a file in the way). */
 export class ArchiveFileError extends ExitCodeError {
   readonly exitCode = LOCAL_IO_EXIT
 
@@ -32,9 +32,11 @@ export class ArchiveFileError extends ExitCodeError {
     readonly path: string,
     detail: string,
   ) {
-    super(
-      `The activity archive ${path} cannot be used (${detail}). Check the disk space and the permissions of its directory.`,
-    )
+    const advice =
+      detail === 'ENOTDIR'
+        ? 'A part of its path is a file where a directory is needed: point WEEKNOTES_DATA_DIR at a directory.'
+        : 'Check the disk space and the permissions of its directory.'
+    super(`The activity archive ${path} cannot be used (${detail}). ${advice}`)
   }
 }
 

@@ -112,7 +112,7 @@ test('user errors get their documented codes, never "Unexpected failure"', async
       args: [],
       env: ci.env({WEEKNOTES_DATA_DIR: join(file, 'data')}),
       code: 6,
-      message: /a-file\/data\/archive\.sqlite cannot be used \(ENOTDIR\)/,
+      message: /a-file\/data\/archive\.sqlite cannot be used \(ENOTDIR\)\. A part of its path is a file/,
     },
   ]
   for (const {args, env, code, message} of cases) {
