@@ -97,18 +97,18 @@ const dirname = (file) => process.getBuiltinModule('node:path').dirname(file)
  * temp dir) must never be read. Windows: per-user, no owner to check.
  */
 function ownDirectory(fs, path) {
+  let stats
   try {
-    fs.mkdirSync(path, {mode: 0o700})
-  } catch (error) {
-    if (error.code !== 'EEXIST') return undefined
-  }
-  if (!process.getuid) return path
-  try {
-    const stats = fs.lstatSync(path)
-    return stats.isDirectory() && ownedAndPrivate(stats) ? path : undefined
+    // Looked at first: on every start but the first it is there, and a mkdir would throw.
+    stats = fs.lstatSync(path, {throwIfNoEntry: false})
+    if (!stats) {
+      fs.mkdirSync(path, {mode: 0o700})
+      stats = fs.lstatSync(path)
+    }
   } catch {
     return undefined
   }
+  return stats.isDirectory() && (!process.getuid || ownedAndPrivate(stats)) ? path : undefined
 }
 
 const ownedAndPrivate = (stats) => stats.uid === process.getuid() && (stats.mode & 0o022) === 0

@@ -17,6 +17,7 @@ import {
 import {exampleProvider} from './support/example-preset.js'
 
 const CLIENT_SECRET = 'flow-client-secret-abcdef0123456789'
+type FlowOptions = Parameters<typeof runAuthorizationCodeFlow>[0]
 
 async function withServer(t: {after: (fn: () => Promise<void>) => void}): Promise<FakeOAuthServer> {
   const server = await startFakeOAuthServer()
@@ -27,6 +28,17 @@ async function withServer(t: {after: (fn: () => Promise<void>) => void}): Promis
 /** A browser in which the user clicks Authorize at once: GET the consent URL, follow the redirect to the receiver. */
 async function clickingBrowser(url: string): Promise<void> {
   await (await fetch(url)).text()
+}
+
+/** The flow as a confidential client (id 1) asking for `read`, within 10 s; each test sets what it is about. */
+function flow(o: Partial<FlowOptions> & Pick<FlowOptions, 'provider' | 'presentUrl'>) {
+  return runAuthorizationCodeFlow({
+    clientId: '1',
+    clientSecret: CLIENT_SECRET,
+    scopes: ['read'],
+    timeoutMs: 10_000,
+    ...o,
+  })
 }
 
 function redirectPort(authorizationUrl: string): number {
@@ -87,12 +99,9 @@ test('the granted scopes come from the redirect, not from the request', async (t
   const server = await withServer(t)
   server.handle('/oauth/authorize', redirectBack({code: 'c', scope: 'read'}))
   server.handle('/oauth/token', () => tokenResponse())
-  const grant = await runAuthorizationCodeFlow({
+  const grant = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
-    timeoutMs: 10_000,
     presentUrl: clickingBrowser,
   })
   assert.deepEqual(grant.scopes, ['read'])
@@ -144,12 +153,8 @@ test('a declined consent ends the flow with exit 3 and no token request', async 
   const server = await withServer(t)
   server.handle('/oauth/authorize', redirectBack({error: 'access_denied'}))
   let presented = ''
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
-    timeoutMs: 10_000,
     presentUrl: async (url) => {
       presented = url
       await clickingBrowser(url)
@@ -165,11 +170,8 @@ test('a declined consent ends the flow with exit 3 and no token request', async 
 
 test('a timeout ends the flow with exit 3, says how to retry, and frees the port', async () => {
   let presented = ''
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider('http://127.0.0.1:9/oauth'),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
     timeoutMs: 150,
     presentUrl: async (url) => void (presented = url),
   }).catch((e: unknown) => e)
@@ -184,11 +186,8 @@ test('a timeout ends the flow with exit 3, says how to retry, and frees the port
 test('an abort (Ctrl-C) ends the flow and frees the port', async () => {
   const controller = new AbortController()
   let presented = ''
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider('http://127.0.0.1:9/oauth'),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
     timeoutMs: 60_000,
     signal: controller.signal,
     presentUrl: async (url) => {
@@ -203,10 +202,9 @@ test('an abort (Ctrl-C) ends the flow and frees the port', async () => {
 
 test('a failing presentUrl closes the receiver and passes its error on', async () => {
   let presented = ''
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider('http://127.0.0.1:9/oauth'),
-    clientId: '1',
-    scopes: ['read'],
+    clientSecret: undefined,
     timeoutMs: 60_000,
     presentUrl: async (url) => {
       presented = url
@@ -226,12 +224,9 @@ test('paste mode: the redirected URL pasted on stdin completes the login', async
   const server = await withServer(t)
   server.handle('/oauth/token', () => tokenResponse())
   const input = new PassThrough()
-  const grant = await runAuthorizationCodeFlow({
+  const grant = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
-    timeoutMs: 10_000,
     pastedInput: input,
     presentUrl: async (url) =>
       void input.write(`\n  ${redirectedUrl(url, {code: 'pasted-code', scope: 'read,activity:read'})}  \n`),
@@ -245,13 +240,10 @@ test('paste mode: a bare code completes the login with the requested scopes', as
   server.handle('/oauth/token', () => tokenResponse())
   const input = new PassThrough()
   const warnings: string[] = []
-  const grant = await runAuthorizationCodeFlow({
+  const grant = await flow({
     warn: (message) => warnings.push(message),
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
     scopes: ['read', 'activity:read_all'],
-    timeoutMs: 10_000,
     pastedInput: input,
     presentUrl: async () => void input.write('0123456789abcdef0123456789abcdef01234567\n'),
   })
@@ -270,12 +262,8 @@ test('paste mode: a URL with the wrong state is rejected with a warning, and the
   const warnings: string[] = []
   let rejectedPaste!: () => void
   const pasteRejected = new Promise<void>((resolve) => (rejectedPaste = resolve))
-  const grant = await runAuthorizationCodeFlow({
+  const grant = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
-    timeoutMs: 10_000,
     pastedInput: input,
     warn: (message) => {
       warnings.push(message)
@@ -305,12 +293,8 @@ test('a failed exchange reports a sentence without the code or the secret', asyn
       error_description: `code ${request.form.get('code')} secret ${request.form.get('client_secret')}`,
     },
   }))
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
-    timeoutMs: 10_000,
     presentUrl: clickingBrowser,
   }).catch((e: unknown) => e)
   assert.ok(error instanceof AuthError)
@@ -406,11 +390,8 @@ test("checkGrantedScopes follows the provider's implied scopes", () => {
 })
 
 test('the timeout wins even while presentUrl never returns', async () => {
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider('http://127.0.0.1:9/oauth'),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
     timeoutMs: 100,
     presentUrl: () => new Promise(() => {}),
   }).catch((e: unknown) => e)
@@ -425,12 +406,8 @@ test('Ctrl-C during the code exchange cancels the token request', async (t) => {
     controller.abort()
     return 'hang'
   })
-  const error = await runAuthorizationCodeFlow({
+  const error = await flow({
     provider: exampleProvider(`${server.url}/oauth`),
-    clientId: '1',
-    clientSecret: CLIENT_SECRET,
-    scopes: ['read'],
-    timeoutMs: 10_000,
     signal: controller.signal,
     presentUrl: clickingBrowser,
   }).catch((e: unknown) => e)

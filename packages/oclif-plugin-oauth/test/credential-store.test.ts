@@ -6,14 +6,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {promisify} from 'node:util'
 
-import {
-  FileStore,
-  KeyringStore,
-  KeyringUnavailableError,
-  type SessionSecrets,
-  storeFor,
-  storeWording,
-} from '../src/credential-store.js'
+import {FileStore, KeyringStore, KeyringUnavailableError, storeFor, storeWording} from '../src/credential-store.js'
 import {envCredentials} from '../src/env-credentials.js'
 import {
   clearKeyringService,
@@ -21,15 +14,7 @@ import {
   secretServiceSkipReason,
   uniqueKeyringService,
 } from './support/keyring.js'
-import {examplePreset} from './support/example-preset.js'
-
-const secrets: SessionSecrets = {
-  clientSecret: 'client-secret-value-0123456789',
-  refreshToken: 'refresh-token-value-0123456789',
-  accessToken: 'access-token-value-0123456789',
-  expiresAt: 1_700_000_000,
-  scopes: ['read', 'activity:read_all'],
-}
+import {examplePreset, exampleSecrets as secrets} from './support/example-preset.js'
 
 describe('FileStore (--insecure-storage)', () => {
   let dir: string

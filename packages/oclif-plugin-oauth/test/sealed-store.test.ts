@@ -4,18 +4,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
-import {type CredentialStore, type SessionSecrets, storeFor} from '../src/credential-store.js'
+import {type CredentialStore, storeFor} from '../src/credential-store.js'
 import {readStoreKey} from '../src/env-credentials.js'
 import {newStoreKey} from '../src/sealed-file.js'
-import {examplePreset} from './support/example-preset.js'
-
-const secrets: SessionSecrets = {
-  clientSecret: 'client-secret-value-0123456789',
-  refreshToken: 'refresh-token-value-0123456789',
-  accessToken: 'access-token-value-0123456789',
-  expiresAt: 1_700_000_000,
-  scopes: ['read', 'activity:read_all'],
-}
+import {examplePreset, exampleSecrets as secrets} from './support/example-preset.js'
 
 let dir: string
 let path: string

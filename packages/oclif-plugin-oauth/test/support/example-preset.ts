@@ -1,6 +1,7 @@
 // A made-up provider and host for the plugin's unit tests: a confidential client that posts its secret in the
 // form, comma-separated scopes and an account in the token answer, used by a CLI called `notes`.
 import {oauthProvider, type OAuthProvider} from '../../src/provider.js'
+import type {SessionSecrets} from '../../src/credential-store.js'
 import type {OAuthPreset} from '../../src/preset.js'
 
 export function exampleProvider(oauthUrl: string): OAuthProvider {
@@ -39,4 +40,13 @@ export const examplePreset: OAuthPreset = {
     brief: (profile) => ({id: profile.id ?? null, name: profile.name ?? null}),
     describe: (profile) => `as ${String(profile.name ?? 'someone')}`,
   },
+}
+
+/** One login's secrets, as the stores keep them. */
+export const exampleSecrets: SessionSecrets = {
+  clientSecret: 'client-secret-value-0123456789',
+  refreshToken: 'refresh-token-value-0123456789',
+  accessToken: 'access-token-value-0123456789',
+  expiresAt: 1_700_000_000,
+  scopes: ['read', 'activity:read_all'],
 }
